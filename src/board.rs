@@ -1,0 +1,235 @@
+//! The board as the bot sees it, and the [`Forge`] it is read from and written to.
+//!
+//! The model is also the snapshot file format (DESIGN.md): every struct keeps the keys it does not know in `extra`,
+//! so a snapshot written back keeps what its reader did not understand.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Board {
+    pub owner: String,
+    pub number: u64,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+impl Board {
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FieldDef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    SingleSelect,
+    Text,
+    Number,
+    Date,
+    Iteration,
+    #[serde(other)]
+    Other,
+}
+
+/// One card on the board.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Item {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    #[serde(default)]
+    pub archived: bool,
+    /// Field name → value. Numbers stay JSON numbers; dates are `YYYY-MM-DD` strings.
+    #[serde(default)]
+    pub fields: BTreeMap<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<Issue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Draft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<PullRequest>,
+    /// When the Status value last changed (RFC 3339), for time-in-phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_updated_at: Option<String>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Issue,
+    Draft,
+    PullRequest,
+    /// Anything a newer GitHub may add: shown and skipped.
+    #[serde(other)]
+    Other,
+}
+
+impl Item {
+    /// A field's value as text; numbers are printed, empty strings count as unset.
+    pub fn field_text(&self, name: &str) -> Option<String> {
+        let value = self
+            .fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name.trim()))
+            .map(|(_, v)| v)?;
+        let text = match value {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return None,
+        };
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// How the item is named in plans and reports: `owner/repo#N`, or `draft:<id>`.
+    pub fn display_name(&self) -> String {
+        match (&self.issue, &self.pull_request) {
+            (Some(issue), _) => issue.reference().to_string(),
+            (None, Some(pr)) => format!("{}#{}", pr.repository, pr.number),
+            _ => format!("draft:{}", self.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum IssueState {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Issue {
+    pub repository: String,
+    pub number: u64,
+    #[serde(default)]
+    pub title: String,
+    pub state: IssueState,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub assignees: Vec<String>,
+    #[serde(default)]
+    pub milestone: Option<String>,
+    /// The issue's GraphQL node id (needed to add it to a board).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `None` when not read: a live sync reads comments only of items about to get one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<Vec<Comment>>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+impl Issue {
+    pub fn reference(&self) -> IssueRef {
+        IssueRef {
+            repository: self.repository.clone(),
+            number: self.number,
+        }
+    }
+
+    pub fn has_label(&self, label: &str) -> bool {
+        self.labels.iter().any(|l| l.eq_ignore_ascii_case(label))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Comment {
+    pub id: u64,
+    pub author: String,
+    pub body: String,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Draft {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PullRequest {
+    pub repository: String,
+    pub number: u64,
+    #[serde(default)]
+    pub title: String,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// `owner/repo#number`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IssueRef {
+    pub repository: String,
+    pub number: u64,
+}
+
+impl fmt::Display for IssueRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.repository, self.number)
+    }
+}
+
+impl IssueRef {
+    /// Parses `owner/repo#N`, or `N` / `#N` in `default_repo`.
+    pub fn parse(text: &str, default_repo: Option<&str>) -> Option<IssueRef> {
+        let text = text.trim();
+        let (repo, number) = match text.rsplit_once('#') {
+            Some((repo, n)) if !repo.is_empty() => (repo.to_string(), n),
+            Some((_, n)) => (default_repo?.to_string(), n),
+            None => (default_repo?.to_string(), text),
+        };
+        let number = number.parse().ok().filter(|n| *n > 0)?;
+        let valid_repo = repo.split_once('/').is_some_and(|(o, r)| !o.is_empty() && !r.is_empty());
+        valid_repo.then_some(IssueRef { repository: repo, number })
+    }
+
+    pub fn owner_and_name(&self) -> (&str, &str) {
+        self.repository.split_once('/').unwrap_or((&self.repository, ""))
+    }
+}
+
+/// The bot's login in one normal form: GitHub says `name[bot]` over REST and `name` over GraphQL.
+pub fn normal_login(login: &str) -> String {
+    login.trim().trim_end_matches("[bot]").to_lowercase()
+}
+
+/// Everything one read of the board yields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The login the bot writes as (its own comments are recognised by it).
+    pub bot: String,
+    pub board: Board,
+    pub items: Vec<Item>,
+}

@@ -1,0 +1,1 @@
+//! Sections and checklists of an issue body.

@@ -1,0 +1,56 @@
+//! What the bot reads from and writes to: a GitHub board, or a snapshot file standing in for one.
+//!
+//! Implementations are thin: they translate these calls into requests and nothing more. Every decision is made
+//! before, in `reconcile`, and every sequencing rule (upsert by marker, once-only comments) in `apply`.
+
+use anyhow::Result;
+
+use crate::board::{Comment, IssueRef, Snapshot};
+
+/// One Status change: the item moves to the board option named `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub item_id: String,
+    pub status: String,
+}
+
+/// A label the bot may need to create in a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSpec {
+    pub name: String,
+    /// Six hex digits, no `#`.
+    pub color: String,
+    pub description: String,
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Forge {
+    /// Reads the board: its fields and every item, with what reconcile needs.
+    async fn read_board(&mut self) -> Result<Snapshot>;
+
+    /// Comments of one issue, oldest first.
+    async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>>;
+
+    /// Sets the Status of several items; one result per change, in order.
+    /// Setting a status is idempotent, so implementations may retry it.
+    async fn set_statuses(&mut self, changes: &[StatusChange]) -> Vec<Result<()>>;
+
+    /// Labels that exist in a repository (used to create missing phase labels before adding them).
+    async fn repo_labels(&mut self, repository: &str) -> Result<Vec<String>>;
+    async fn create_label(&mut self, repository: &str, label: &LabelSpec) -> Result<()>;
+    async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()>;
+    async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()>;
+
+    /// Creates a comment and returns its id. Not idempotent: callers check for it before retrying.
+    async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64>;
+    async fn edit_comment(&mut self, issue: &IssueRef, comment_id: u64, body: &str) -> Result<()>;
+    /// Reacts to a comment (`+1`, `confused`, ...).
+    async fn add_reaction(&mut self, issue: &IssueRef, comment_id: u64, content: &str) -> Result<()>;
+
+    /// Puts an issue on the board and returns the new item's id.
+    async fn add_item(&mut self, issue: &IssueRef, node_id: Option<&str>) -> Result<String>;
+    /// Opens an issue (a tracking issue in a team's repository) and returns it.
+    async fn create_issue(&mut self, repository: &str, title: &str, body: &str) -> Result<IssueRef>;
+    /// Open issues in a repository whose body contains `needle` (to find a tracking issue before creating it).
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>>;
+}

@@ -1,0 +1,12 @@
+//! portfolio-sync: keeps a GitHub Projects (v2) portfolio board honest.
+//!
+//! Functional core, imperative shell: `body`, `rules`, `reconcile`, `plan` and `messages` decide without I/O;
+//! `apply`, `snapshot` and `github` carry the decisions out.
+
+pub mod body;
+pub mod board;
+pub mod config;
+pub mod forge;
+pub mod messages;
+pub mod phase;
+pub mod rules;
