@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    std::process::exit(portfolio_sync::cli::main());
+}

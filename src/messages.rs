@@ -1,18 +1,310 @@
 //! Comment texts (bokmål and English) and the hidden markers that make comments idempotent.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Nb,
     En,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TextKey {}
+impl Language {
+    /// The bokmål or the English of a text.
+    pub fn pick<T>(self, nb: T, en: T) -> T {
+        match self {
+            Language::Nb => nb,
+            Language::En => en,
+        }
+    }
+}
 
-impl TextKey {
-    pub fn parse(_s: &str) -> Option<TextKey> { None }
-    pub fn all_names() -> Vec<&'static str> { vec![] }
+/// What a bot comment is about; `<!-- portfolio-sync:KIND[:ARG] -->` in its first line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub enum Marker {
+    /// The living checklist of an issue.
+    Status,
+    /// The latest refused move.
+    Rejected,
+    /// The handoff into a phase (by slug); posted once.
+    Handoff(String),
+    /// Answer to a command comment (by comment id).
+    Reply(u64),
+}
+
+impl fmt::Display for Marker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Marker::Status => write!(f, "<!-- portfolio-sync:status -->"),
+            Marker::Rejected => write!(f, "<!-- portfolio-sync:rejected -->"),
+            Marker::Handoff(slug) => write!(f, "<!-- portfolio-sync:handoff:{slug} -->"),
+            Marker::Reply(id) => write!(f, "<!-- portfolio-sync:reply:{id} -->"),
+        }
+    }
+}
+
+impl From<Marker> for String {
+    fn from(m: Marker) -> String {
+        m.to_string()
+    }
+}
+
+impl Marker {
+    /// Whether a comment body carries this marker.
+    pub fn is_in(&self, body: &str) -> bool {
+        body.contains(&self.to_string())
+    }
+}
+
+macro_rules! text_keys {
+    ($($key:ident = $name:literal { nb: $nb:expr, en: $en:expr $(,)? })*) => {
+        /// A text the bot writes that the configuration may override (`[texts]`). `{name}` are filled in.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum TextKey { $($key),* }
+
+        impl TextKey {
+            pub fn parse(s: &str) -> Option<TextKey> {
+                match s.trim() { $($name => Some(TextKey::$key),)* _ => None }
+            }
+
+            pub fn all_names() -> Vec<&'static str> {
+                vec![$($name),*]
+            }
+
+            fn default_text(self, lang: Language) -> &'static str {
+                match self { $(TextKey::$key => lang.pick($nb, $en),)* }
+            }
+        }
+    };
+}
+
+text_keys! {
+    StatusTitle = "status_title" {
+        nb: "### Fasestatus: {phase}",
+        en: "### Phase status: {phase}",
+    }
+    StatusNext = "status_next" {
+        nb: "Tiltaket er i fasen **{phase}**. Før det kan gå videre til **{next}**:",
+        en: "The initiative is in phase **{phase}**. Before it can move on to **{next}**:",
+    }
+    StatusLast = "status_last" {
+        nb: "Tiltaket er i fasen **{phase}**, den siste fasen.",
+        en: "The initiative is in phase **{phase}**, the last phase.",
+    }
+    ManualHeading = "manual_heading" {
+        nb: "Vurderes av porteføljekontoret (sjekkes ikke automatisk):",
+        en: "For the portfolio office to judge (not checked automatically):",
+    }
+    RejectedTitle = "rejected_title" {
+        nb: "### Flytting til {to} er ikke godkjent",
+        en: "### Move to {to} not accepted",
+    }
+    RejectedIntro = "rejected_intro" {
+        nb: "Kortet ble flyttet fra **{from}** til **{to}**, men dette mangler:",
+        en: "The card was moved from **{from}** to **{to}**, but this is missing:",
+    }
+    Reverted = "reverted" {
+        nb: "Kortet er flyttet tilbake til **{from}**. Flytt det igjen når kravene er oppfylt.",
+        en: "The card was moved back to **{from}**. Move it again once the requirements are met.",
+    }
+    Flagged = "flagged" {
+        nb: "Kortet står i **{to}**, men er merket `{label}` til kravene er oppfylt.",
+        en: "The card stays in **{to}** but is labelled `{label}` until the requirements are met.",
+    }
+    HandoffTitle = "handoff_title" {
+        nb: "### Overlevering: {title}",
+        en: "### Handoff: {title}",
+    }
+    HandoffIntro = "handoff_intro" {
+        nb: "Tiltaket har gått inn i fasen **{phase}** og fordeles nå.",
+        en: "The initiative has entered phase **{phase}** and is now handed off.",
+    }
+    Footer = "footer" {
+        nb: "<sub>Skrevet av portfolio-sync. Skriv `/sjekk` i en kommentar for å oppdatere.</sub>",
+        en: "<sub>Written by portfolio-sync. Comment `/check` to refresh.</sub>",
+    }
+}
+
+/// The texts of one run: the configured language with the configured overrides.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    pub language: Language,
+    overrides: BTreeMap<TextKey, String>,
+}
+
+impl Texts {
+    pub fn new(language: Language, overrides: BTreeMap<TextKey, String>) -> Self {
+        Self { language, overrides }
+    }
+
+    /// The text for `key` with every `{name}` replaced by its value.
+    pub fn fill(&self, key: TextKey, vars: &[(&str, &str)]) -> String {
+        let template = self
+            .overrides
+            .get(&key)
+            .map_or(key.default_text(self.language), String::as_str);
+        let mut out = template.to_string();
+        for (name, value) in vars {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    pub fn pick<'a>(&self, nb: &'a str, en: &'a str) -> &'a str {
+        self.language.pick(nb, en)
+    }
+}
+
+/// The checks of one phase an initiative is about to enter.
+#[derive(Debug, Clone)]
+pub struct PhaseChecks<'a> {
+    pub phase: &'a str,
+    pub checks: Vec<crate::rules::Check>,
+    pub manual: &'a [String],
+}
+
+fn check_lines(out: &mut String, checks: &[crate::rules::Check]) {
+    for c in checks {
+        let mark = if c.met() { "✅" } else { "❌" };
+        out.push_str(&format!("- {mark} {}\n", c.sentence()));
+    }
+}
+
+fn manual_lines(out: &mut String, t: &Texts, manual: &[String]) {
+    if manual.is_empty() {
+        return;
+    }
+    out.push('\n');
+    out.push_str(&t.fill(TextKey::ManualHeading, &[]));
+    out.push('\n');
+    for m in manual {
+        out.push_str(&format!("- [ ] {m}\n"));
+    }
+}
+
+fn finish(out: &mut String, t: &Texts) {
+    out.push('\n');
+    out.push_str(&t.fill(TextKey::Footer, &[]));
+    out.push('\n');
+}
+
+/// The living checklist: where the initiative is and what its next phase needs.
+pub fn status_comment(t: &Texts, phase: &str, next: Option<&PhaseChecks>) -> String {
+    let mut out = format!("{}\n{}\n\n", Marker::Status, t.fill(TextKey::StatusTitle, &[("phase", phase)]));
+    match next {
+        None => out.push_str(&t.fill(TextKey::StatusLast, &[("phase", phase)])),
+        Some(n) => {
+            out.push_str(&t.fill(TextKey::StatusNext, &[("phase", phase), ("next", n.phase)]));
+            out.push_str("\n\n");
+            if n.checks.is_empty() {
+                out.push_str(t.pick("- Ingen automatiske krav.\n", "- No automatic requirements.\n"));
+            }
+            check_lines(&mut out, &n.checks);
+            manual_lines(&mut out, t, n.manual);
+        }
+    }
+    out.push('\n');
+    finish(&mut out, t);
+    out
+}
+
+/// What a refused move needs, per phase it would have passed into.
+pub fn rejected_comment(t: &Texts, from: &str, to: &str, failing: &[PhaseChecks], flag_label: Option<&str>) -> String {
+    let vars = [("from", from), ("to", to), ("label", flag_label.unwrap_or(""))];
+    let mut out = format!("{}\n{}\n\n", Marker::Rejected, t.fill(TextKey::RejectedTitle, &vars));
+    out.push_str(&t.fill(TextKey::RejectedIntro, &vars));
+    out.push_str("\n\n");
+    let several = failing.len() > 1;
+    for p in failing {
+        if several {
+            out.push_str(&format!("**{}**\n", p.phase));
+        }
+        check_lines(&mut out, &p.checks.iter().filter(|c| !c.met()).cloned().collect::<Vec<_>>());
+        if several {
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    match flag_label {
+        Some(_) => out.push_str(&t.fill(TextKey::Flagged, &vars)),
+        None => out.push_str(&t.fill(TextKey::Reverted, &vars)),
+    }
+    out.push('\n');
+    finish(&mut out, t);
+    out
+}
+
+/// Everything the handoff comment tells.
+#[derive(Debug, Clone, Default)]
+pub struct Handoff {
+    pub phase: String,
+    pub phase_slug: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub responsible: Vec<String>,
+    /// `@org/team` mentions, or plain names of teams with no GitHub team.
+    pub teams: Vec<String>,
+    pub milestone: Option<String>,
+    /// (heading, markdown) of the resource sections, already shortened.
+    pub sections: Vec<(String, String)>,
+    /// Tracking issues opened in the teams' repositories (`owner/repo#N`).
+    pub tracking: Vec<String>,
+}
+
+/// Lines of a section quoted in a comment, at most this many.
+const QUOTE_LINES: usize = 12;
+
+pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
+    let marker = Marker::Handoff(h.phase_slug.clone());
+    let title = match &h.url {
+        Some(url) => format!("[{}]({url})", h.title),
+        None => h.title.clone(),
+    };
+    let mut out = format!("{marker}\n{}\n\n", t.fill(TextKey::HandoffTitle, &[("title", &title)]));
+    out.push_str(&t.fill(TextKey::HandoffIntro, &[("phase", &h.phase)]));
+    out.push_str("\n\n");
+    let none = t.pick("ikke angitt", "not given");
+    let list = |v: &[String]| if v.is_empty() { none.to_string() } else { v.join(", ") };
+    out.push_str(&format!("- **{}:** {}\n", t.pick("Ansvarlig", "Responsible"), list(&h.responsible)));
+    out.push_str(&format!("- **{}:** {}\n", t.pick("Team", "Teams"), list(&h.teams)));
+    out.push_str(&format!(
+        "- **{}:** {}\n",
+        t.pick("Milepæl", "Milestone"),
+        h.milestone.as_deref().unwrap_or(none)
+    ));
+    if !h.tracking.is_empty() {
+        out.push_str(&format!("- **{}:** {}\n", t.pick("Sporingssaker", "Tracking issues"), h.tracking.join(", ")));
+    }
+    for (heading, text) in &h.sections {
+        out.push_str(&format!("\n**{heading}**\n\n"));
+        if text.trim().is_empty() {
+            out.push_str(&format!("> _{none}_\n"));
+            continue;
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for line in lines.iter().take(QUOTE_LINES) {
+            out.push_str(&format!("> {line}\n").replace(">  \n", ">\n"));
+        }
+        if lines.len() > QUOTE_LINES {
+            out.push_str("> …\n");
+        }
+    }
+    finish(&mut out, t);
+    out
+}
+
+/// Finds a bot comment with `marker` among an issue's comments: only the bot's own comments are trusted.
+pub fn find_marked<'a>(
+    comments: &'a [crate::board::Comment],
+    bot: &str,
+    marker: &Marker,
+) -> Option<&'a crate::board::Comment> {
+    let bot = crate::board::normal_login(bot);
+    comments
+        .iter()
+        .find(|c| crate::board::normal_login(&c.author) == bot && marker.is_in(&c.body))
 }

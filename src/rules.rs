@@ -23,3 +23,178 @@ pub enum ChecklistRule {
     AtLeast(usize),
     All,
 }
+
+use crate::board::{Issue, Item};
+use crate::body::Body;
+use crate::messages::Language;
+
+/// What one requirement says about one initiative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// The criterion, as the organisation words it (or a generated sentence).
+    pub criterion: String,
+    /// `None` when met; otherwise what is wrong, in the issue's own terms.
+    pub problem: Option<String>,
+}
+
+impl Check {
+    pub fn met(&self) -> bool {
+        self.problem.is_none()
+    }
+
+    /// A line a person understands: the criterion and, when unmet, why.
+    pub fn sentence(&self) -> String {
+        match &self.problem {
+            None => self.criterion.clone(),
+            Some(p) if p.is_empty() => self.criterion.clone(),
+            Some(p) => format!("{} ({p})", self.criterion),
+        }
+    }
+}
+
+/// The initiative a requirement is checked against.
+pub struct Subject<'a> {
+    pub item: &'a Item,
+    pub issue: &'a Issue,
+    pub body: &'a Body,
+}
+
+/// How checks are phrased and what counts as empty.
+pub struct Context<'a> {
+    pub language: Language,
+    pub placeholders: &'a [String],
+}
+
+/// Checks every requirement of one phase.
+pub fn check_all(requirements: &[Requirement], subject: &Subject, cx: &Context) -> Vec<Check> {
+    requirements.iter().map(|r| check(r, subject, cx)).collect()
+}
+
+pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
+    let lang = cx.language;
+    let (generated, problem) = match &req.kind {
+        RequirementKind::Section(name) => {
+            let problem = match subject.body.section(name) {
+                None => Some(lang.pick(
+                    format!("saken har ingen overskrift «{name}»"),
+                    format!("the issue has no heading “{name}”"),
+                )),
+                Some(s) if s.is_empty(cx.placeholders) => Some(lang.pick(
+                    format!("seksjonen «{name}» er tom"),
+                    format!("section “{name}” is empty"),
+                )),
+                Some(_) => None,
+            };
+            (
+                lang.pick(
+                    format!("Seksjonen «{name}» er fylt ut"),
+                    format!("Section “{name}” is filled in"),
+                ),
+                problem,
+            )
+        }
+        RequirementKind::Checklist { section, rule } => {
+            let tasks = subject
+                .body
+                .section(section)
+                .map(|s| s.tasks(cx.placeholders))
+                .unwrap_or_default();
+            let checked = tasks.iter().filter(|t| t.checked).count();
+            let (criterion, met) = match rule {
+                ChecklistRule::AtLeast(n) => (
+                    lang.pick(
+                        format!("Minst {n} punkt er krysset av i sjekklisten under «{section}»"),
+                        format!("At least {n} item(s) ticked in the checklist under “{section}”"),
+                    ),
+                    checked >= *n,
+                ),
+                ChecklistRule::All => (
+                    lang.pick(
+                        format!("Alle punktene i sjekklisten under «{section}» er krysset av"),
+                        format!("Every item in the checklist under “{section}” is ticked"),
+                    ),
+                    !tasks.is_empty() && checked == tasks.len(),
+                ),
+            };
+            let problem = (!met).then(|| {
+                if tasks.is_empty() {
+                    lang.pick(
+                        format!("fant ingen sjekkliste under «{section}»"),
+                        format!("no checklist found under “{section}”"),
+                    )
+                } else {
+                    lang.pick(
+                        format!("{checked} av {} er krysset av", tasks.len()),
+                        format!("{checked} of {} ticked", tasks.len()),
+                    )
+                }
+            });
+            (criterion, problem)
+        }
+        RequirementKind::Field { name, one_of } => {
+            let value = subject.item.field_text(name);
+            let criterion = if one_of.is_empty() {
+                lang.pick(
+                    format!("Feltet «{name}» er satt på tavla"),
+                    format!("Field “{name}” is set on the board"),
+                )
+            } else {
+                lang.pick(
+                    format!("Feltet «{name}» er en av: {}", one_of.join(", ")),
+                    format!("Field “{name}” is one of: {}", one_of.join(", ")),
+                )
+            };
+            let problem = match value {
+                None => Some(lang.pick("feltet er ikke satt".into(), "the field is not set".into())),
+                Some(v) if !one_of.is_empty() && !one_of.iter().any(|o| o.trim().eq_ignore_ascii_case(&v)) => {
+                    Some(lang.pick(format!("verdien er «{v}»"), format!("the value is “{v}”")))
+                }
+                Some(_) => None,
+            };
+            (criterion, problem)
+        }
+        RequirementKind::Assignee => (
+            lang.pick("Saken har en ansvarlig (assignee)".into(), "The issue has an assignee".into()),
+            subject
+                .issue
+                .assignees
+                .is_empty()
+                .then(|| lang.pick("ingen er tildelt".into(), "nobody is assigned".into())),
+        ),
+        RequirementKind::Milestone => (
+            lang.pick("Saken har en milepæl".into(), "The issue has a milestone".into()),
+            subject
+                .issue
+                .milestone
+                .as_deref()
+                .is_none_or(|m| m.trim().is_empty())
+                .then(|| lang.pick("ingen milepæl er satt".into(), "no milestone is set".into())),
+        ),
+        RequirementKind::Label { pattern, matcher } => (
+            lang.pick(
+                format!("Saken har en etikett som passer «{pattern}»"),
+                format!("The issue has a label matching “{pattern}”"),
+            ),
+            (!subject.issue.labels.iter().any(|l| matcher.is_match(l)))
+                .then(|| lang.pick("ingen slik etikett".into(), "no such label".into())),
+        ),
+        RequirementKind::Any(alternatives) => {
+            let checks: Vec<Check> = alternatives.iter().map(|a| check(a, subject, cx)).collect();
+            let criteria: Vec<&str> = checks.iter().map(|c| c.criterion.as_str()).collect();
+            let or = lang.pick(" eller ", " or ");
+            let criterion = criteria.join(or);
+            let problem = (!checks.iter().any(Check::met)).then(|| {
+                checks
+                    .iter()
+                    .filter_map(|c| c.problem.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
+            (criterion, problem)
+        }
+    };
+    Check {
+        criterion: req.message.clone().unwrap_or(generated),
+        problem,
+    }
+}

@@ -1,0 +1,280 @@
+//! Carries a [`Plan`] out through a [`Forge`].
+//!
+//! Rules that make a run safe to repeat: comments are upserted by marker (only the bot's own are trusted), a
+//! once-only comment or issue is looked for before it is created, and a create that failed is looked for again
+//! before it is retried, because GitHub may have stored it before the error. One item's failure stops that item's
+//! remaining actions (so a comment never claims a move that did not happen) and nothing else.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::Result;
+
+use crate::board::{Comment, IssueRef};
+use crate::config::Config;
+use crate::forge::{Forge, LabelSpec, StatusChange};
+use crate::messages::{find_marked, Marker};
+use crate::plan::{Action, Change, Plan};
+
+/// A write that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub item: String,
+    pub action: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Writes done (a no-op upsert or a once-only write found already done counts as done, not as a write).
+    pub writes: usize,
+    /// Actions that turned out to be done already.
+    pub already_done: usize,
+    pub failures: Vec<Failure>,
+    /// Actions not tried because an earlier action of the same item failed.
+    pub skipped: usize,
+}
+
+/// Status option ids are batched by the forge in requests of this many.
+const STATUS_BATCH: usize = 50;
+
+/// Adds `create_label` actions for the labels the plan adds that do not exist in their repository yet.
+/// Reads each repository's labels only when the plan adds a label there.
+pub async fn prepare_labels<F: Forge>(forge: &mut F, config: &Config, plan: &mut Plan) -> Result<()> {
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for a in &plan.actions {
+        if let Change::AddLabel { issue, label } = &a.change {
+            wanted.entry(issue.repository.clone()).or_default().insert(label.clone());
+        }
+    }
+    let mut creates = Vec::new();
+    for (repo, labels) in wanted {
+        let existing: BTreeSet<String> = forge.repo_labels(&repo).await?.iter().map(|l| l.to_lowercase()).collect();
+        for name in labels.into_iter().filter(|l| !existing.contains(&l.to_lowercase())) {
+            let spec = label_spec(config, &name);
+            creates.push(Action {
+                item: repo.clone(),
+                change: Change::CreateLabel {
+                    repository: repo.clone(),
+                    name,
+                    color: spec.color,
+                    description: spec.description,
+                },
+                reason: "the label does not exist yet".into(),
+            });
+        }
+    }
+    plan.actions.splice(0..0, creates);
+    Ok(())
+}
+
+/// Colour and description of a label the bot creates.
+pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
+    // Greens that deepen with the phase, so a label list reads as progress.
+    const PALETTE: [&str; 6] = ["ededed", "c2e0c6", "a2d9a5", "7bc47f", "3f9142", "1a5e20"];
+    let lang = config.sync.language;
+    if name.eq_ignore_ascii_case(&config.sync.blocked_label) {
+        return LabelSpec {
+            name: name.to_string(),
+            color: "b60205".into(),
+            description: lang
+                .pick("Flytting avvist: kravene til fasen er ikke oppfylt", "Move refused: phase requirements not met")
+                .into(),
+        };
+    }
+    let (color, description) = match config.phase_of_label(name) {
+        Some(p) => {
+            let shade = PALETTE[p * (PALETTE.len() - 1) / config.phases.len().saturating_sub(1).max(1)];
+            let phase = &config.phases.get(p).name;
+            (shade, format!("{} {phase} ({})", lang.pick("Fase:", "Phase:"), "portfolio-sync"))
+        }
+        None => ("ededed", "portfolio-sync".to_string()),
+    };
+    LabelSpec {
+        name: name.to_string(),
+        color: color.into(),
+        description,
+    }
+}
+
+/// Executes every action of the plan; never stops at the first failure.
+pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Report {
+    let mut run = Run {
+        forge,
+        bot,
+        report: Report::default(),
+        failed_items: BTreeSet::new(),
+        comments: HashMap::new(),
+    };
+    run.statuses(&plan.actions).await;
+    for action in plan.actions.iter().filter(|a| !matches!(a.change, Change::SetStatus { .. })) {
+        if run.failed_items.contains(&action.item) {
+            run.report.skipped += 1;
+            continue;
+        }
+        match run.one(&action.change).await {
+            Ok(Done::Wrote) => run.report.writes += 1,
+            Ok(Done::Already) => run.report.already_done += 1,
+            Err(e) => run.fail(action, e),
+        }
+    }
+    run.report
+}
+
+enum Done {
+    Wrote,
+    Already,
+}
+
+struct Run<'f, F> {
+    forge: &'f mut F,
+    bot: &'f str,
+    report: Report,
+    failed_items: BTreeSet<String>,
+    /// Comments read this run, kept up to date with what this run wrote.
+    comments: HashMap<IssueRef, Vec<Comment>>,
+}
+
+impl<F: Forge> Run<'_, F> {
+    fn fail(&mut self, action: &Action, error: anyhow::Error) {
+        tracing::warn!(item = %action.item, action = action.change.kind(), "write failed: {error:#}");
+        self.failed_items.insert(action.item.clone());
+        self.report.failures.push(Failure {
+            item: action.item.clone(),
+            action: action.change.summary(),
+            error: format!("{error:#}"),
+        });
+    }
+
+    async fn statuses(&mut self, actions: &[Action]) {
+        let sets: Vec<(&Action, StatusChange)> = actions
+            .iter()
+            .filter_map(|a| match &a.change {
+                Change::SetStatus { item_id, status } => Some((
+                    a,
+                    StatusChange {
+                        item_id: item_id.clone(),
+                        status: status.clone(),
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        for chunk in sets.chunks(STATUS_BATCH) {
+            let changes: Vec<StatusChange> = chunk.iter().map(|(_, c)| c.clone()).collect();
+            let results = self.forge.set_statuses(&changes).await;
+            for (i, (action, _)) in chunk.iter().enumerate() {
+                match results.get(i) {
+                    Some(Ok(())) => self.report.writes += 1,
+                    Some(Err(e)) => self.fail(action, anyhow::anyhow!("{e:#}")),
+                    None => self.fail(action, anyhow::anyhow!("the forge gave no result for this change")),
+                }
+            }
+        }
+    }
+
+    async fn comments_of(&mut self, issue: &IssueRef) -> Result<&mut Vec<Comment>> {
+        if !self.comments.contains_key(issue) {
+            let list = self.forge.comments(issue).await?;
+            self.comments.insert(issue.clone(), list);
+        }
+        Ok(self.comments.entry(issue.clone()).or_default())
+    }
+
+    async fn one(&mut self, change: &Change) -> Result<Done> {
+        match change {
+            Change::SetStatus { .. } => Ok(Done::Already), // done in batches first
+            Change::AddLabel { issue, label } => {
+                self.forge.add_labels(issue, std::slice::from_ref(label)).await?;
+                Ok(Done::Wrote)
+            }
+            Change::RemoveLabel { issue, label } => {
+                self.forge.remove_label(issue, label).await?;
+                Ok(Done::Wrote)
+            }
+            Change::CreateLabel {
+                repository,
+                name,
+                color,
+                description,
+            } => {
+                let spec = LabelSpec {
+                    name: name.clone(),
+                    color: color.clone(),
+                    description: description.clone(),
+                };
+                self.forge.create_label(repository, &spec).await?;
+                Ok(Done::Wrote)
+            }
+            Change::UpsertComment { issue, marker, body } => self.upsert(issue, marker, body, true).await,
+            Change::PostComment { issue, marker, body } => self.upsert(issue, marker, body, false).await,
+            Change::AddReaction {
+                issue,
+                comment_id,
+                content,
+            } => {
+                self.forge.add_reaction(issue, *comment_id, content).await?;
+                Ok(Done::Wrote)
+            }
+            Change::AddItem { issue, node_id } => {
+                self.forge.add_item(issue, node_id.as_deref()).await?;
+                Ok(Done::Wrote)
+            }
+            Change::CreateIssue {
+                repository,
+                title,
+                body,
+                marker,
+            } => {
+                if !self.forge.find_issues(repository, marker).await?.is_empty() {
+                    return Ok(Done::Already);
+                }
+                if let Err(first) = self.forge.create_issue(repository, title, body).await {
+                    // It may have landed before the error: look before trying once more.
+                    if !self.forge.find_issues(repository, marker).await?.is_empty() {
+                        return Ok(Done::Wrote);
+                    }
+                    tracing::info!("creating an issue in {repository} failed ({first:#}); trying once more");
+                    self.forge.create_issue(repository, title, body).await?;
+                }
+                Ok(Done::Wrote)
+            }
+        }
+    }
+
+    /// Edits the bot's comment with `marker` (when `edit`), or creates it once.
+    async fn upsert(&mut self, issue: &IssueRef, marker: &Marker, body: &str, edit: bool) -> Result<Done> {
+        let bot = self.bot.to_string();
+        let existing = find_marked(self.comments_of(issue).await?, &bot, marker).map(|c| (c.id, c.body == body));
+        match existing {
+            Some((_, true)) => return Ok(Done::Already),
+            Some(_) if !edit => return Ok(Done::Already),
+            Some((id, false)) => {
+                self.forge.edit_comment(issue, id, body).await?;
+                if let Some(c) = self.comments_of(issue).await?.iter_mut().find(|c| c.id == id) {
+                    c.body = body.to_string();
+                }
+                return Ok(Done::Wrote);
+            }
+            None => {}
+        }
+        let id = match self.forge.create_comment(issue, body).await {
+            Ok(id) => id,
+            Err(first) => {
+                // GitHub may have stored the comment before failing: read again before trying once more.
+                self.comments.remove(issue);
+                if find_marked(self.comments_of(issue).await?, &bot, marker).is_some() {
+                    tracing::info!("comment on {issue} landed despite an error ({first:#})");
+                    return Ok(Done::Wrote);
+                }
+                self.forge.create_comment(issue, body).await?
+            }
+        };
+        self.comments_of(issue).await?.push(Comment {
+            id,
+            author: bot,
+            body: body.to_string(),
+            extra: Default::default(),
+        });
+        Ok(Done::Wrote)
+    }
+}

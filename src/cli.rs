@@ -1,0 +1,286 @@
+//! The command line: arguments, the commands, and exit codes. `main.rs` only calls [`main`].
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::apply::{self, Report};
+use crate::board::{IssueRef, Snapshot};
+use crate::config::{self, Config};
+use crate::forge::Forge;
+use crate::plan::Plan;
+use crate::preflight;
+use crate::reconcile;
+use crate::snapshot::SnapshotForge;
+
+/// Exit codes of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    /// Some items failed, or the run was refused.
+    Failed = 1,
+    /// Usage or configuration error.
+    Usage = 2,
+}
+
+/// An error that is the user's to fix (bad config, bad arguments, missing token): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+#[derive(Parser, Debug)]
+#[command(name = "portfolio-sync", version, about = "Keeps a GitHub Projects portfolio board honest: phases, requirements, handoffs.")]
+pub struct Cli {
+    /// Configuration file [default: $PORTFOLIO_SYNC_CONFIG, .github/portfolio-sync.toml, config/portfolio.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// More log output (-v debug, -vv trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors in the log
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Reconcile the whole board: accept, refuse or adopt every move, and apply the plan
+    Sync(SyncArgs),
+    /// What an issue still needs for its next phase (read-only)
+    Check {
+        /// `48`, `#48` or `owner/repo#48`
+        issue: String,
+        /// Read the board from a snapshot file instead of GitHub
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+    },
+    /// Validate the configuration offline
+    CheckConfig,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SyncArgs {
+    /// Print the plan; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The board comes from, and changes go to, this snapshot file instead of GitHub
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Apply a plan with more writes than sync.max_changes
+    #[arg(long)]
+    pub allow_large: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Usage as i32 } else { Exit::Ok as i32 };
+        }
+    };
+    init_tracing(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Failed as i32;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match runtime.block_on(run(cli, &mut stdout)) {
+        Ok(exit) => exit as i32,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<config::ConfigErrors>().is_some() {
+                Exit::Usage as i32
+            } else {
+                Exit::Failed as i32
+            }
+        }
+    }
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("portfolio_sync={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
+pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
+    let config_path = cli.config.clone().unwrap_or_else(config::default_path);
+    match cli.command {
+        Command::CheckConfig => check_config(&config_path, out),
+        Command::Sync(args) => {
+            let config = config::load(&config_path)?;
+            let Some(path) = &args.snapshot else {
+                return Err(UsageError("a live sync needs the GitHub forge; pass --snapshot FILE".into()).into());
+            };
+            let mut forge = SnapshotForge::open(path, &config.board.status_field)?;
+            let exit = sync(&mut forge, &config, &args, out).await?;
+            if !args.dry_run {
+                forge.save()?;
+            }
+            Ok(exit)
+        }
+        Command::Check { issue, snapshot } => {
+            let config = config::load(&config_path)?;
+            let Some(path) = snapshot else {
+                return Err(UsageError("check needs the GitHub forge; pass --snapshot FILE".into()).into());
+            };
+            let mut forge = SnapshotForge::open(&path, &config.board.status_field)?;
+            let board = forge.read_board().await?;
+            check(&config, &board, &issue, out)
+        }
+    }
+}
+
+fn check_config(path: &Path, out: &mut impl Write) -> Result<Exit> {
+    let config = config::load(path)?;
+    let phases = config.phases.names().join(" → ");
+    let handoff: Vec<&str> = config
+        .phases
+        .iter()
+        .filter(|(_, p)| p.handoff)
+        .map(|(_, p)| p.name.as_str())
+        .collect();
+    let requirements: usize = config.phases.iter().map(|(_, p)| p.require.len()).sum();
+    writeln!(
+        out,
+        "ok: {}: {} phases ({phases}), {requirements} requirements, handoff into {}, {} repositories, on_violation = {:?}",
+        path.display(),
+        config.phases.len(),
+        if handoff.is_empty() { "none".to_string() } else { handoff.join(", ") },
+        config.board.repositories.len(),
+        config.sync.on_violation,
+    )?;
+    Ok(Exit::Ok)
+}
+
+/// Reads the board, plans, and (unless a dry run) applies the plan.
+pub async fn sync<F: Forge>(forge: &mut F, config: &Config, args: &SyncArgs, out: &mut impl Write) -> Result<Exit> {
+    let snapshot = forge.read_board().await?;
+    preflight::check(config, &snapshot.board).map_err(|e| UsageError(e.to_string()))?;
+    let mut plan = reconcile::reconcile(config, &snapshot);
+    if !plan.actions.is_empty() {
+        apply::prepare_labels(forge, config, &mut plan).await?;
+    }
+    if args.dry_run {
+        print_plan(out, &plan, None, args.format)?;
+        if plan.writes() > config.sync.max_changes && !args.allow_large {
+            tracing::warn!(
+                "this plan has {} writes, more than sync.max_changes = {}: a real run would refuse it without --allow-large",
+                plan.writes(),
+                config.sync.max_changes
+            );
+        }
+        return Ok(Exit::Ok);
+    }
+    if plan.writes() > config.sync.max_changes && !args.allow_large {
+        print_plan(out, &plan, None, args.format)?;
+        tracing::error!(
+            "refused: the plan has {} writes, more than sync.max_changes = {}. Check it, then run again with --allow-large",
+            plan.writes(),
+            config.sync.max_changes
+        );
+        return Ok(Exit::Failed);
+    }
+    let report = apply::apply(forge, &plan, &snapshot.bot).await;
+    print_plan(out, &plan, Some(&report), args.format)?;
+    Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failed })
+}
+
+fn print_plan(out: &mut impl Write, plan: &Plan, report: Option<&Report>, format: Format) -> Result<()> {
+    let applied = report.is_some();
+    match format {
+        Format::Json => {
+            let mut json = plan.to_json(applied);
+            if let Some(r) = report {
+                json["failures"] = serde_json::json!(r
+                    .failures
+                    .iter()
+                    .map(|f| serde_json::json!({"item": f.item, "action": f.action, "error": f.error}))
+                    .collect::<Vec<_>>());
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        }
+        Format::Text => {
+            write!(out, "{}", plan.to_text(applied))?;
+            if let Some(r) = report.filter(|r| !r.failures.is_empty()) {
+                writeln!(out, "\nFailed ({}):", r.failures.len())?;
+                for f in &r.failures {
+                    writeln!(out, "  {}  {}: {}", f.item, f.action, f.error)?;
+                }
+                if r.skipped > 0 {
+                    writeln!(out, "  ({} later writes of those items were not tried; the next run finishes them)", r.skipped)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the issue still needs for its next phase.
+pub fn check(config: &Config, snapshot: &Snapshot, issue: &str, out: &mut impl Write) -> Result<Exit> {
+    let default_repo = config.board.repositories.first().map(String::as_str);
+    let wanted = IssueRef::parse(issue, default_repo)
+        .ok_or_else(|| UsageError(format!("\"{issue}\" is not an issue: write 48, #48 or owner/repo#48")))?;
+    let item = snapshot
+        .items
+        .iter()
+        .find(|i| i.issue.as_ref().is_some_and(|is| is.reference() == wanted))
+        .ok_or_else(|| anyhow!("{wanted} is not on the board {}/{}", snapshot.board.owner, snapshot.board.number))?;
+    let plan = reconcile::reconcile_item(config, &snapshot.bot, item, None);
+    let Some(issue) = item.issue.as_ref() else {
+        return Err(anyhow!("{wanted} has no issue content"));
+    };
+    let decision = plan.decisions.first();
+    writeln!(out, "{wanted}: {}", issue.title)?;
+    if let Some(d) = decision {
+        let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
+        writeln!(out, "accepted phase: {}, board: {} ({}: {})", show(&d.from), show(&d.to), d.outcome.as_str(), d.reason)?;
+        for m in &d.missing {
+            writeln!(out, "  ✗ {m}")?;
+        }
+    }
+    let accepted = issue.labels.iter().filter_map(|l| config.phase_of_label(l)).min();
+    let current = accepted.unwrap_or(config.sync.no_status);
+    match reconcile::next_phase_checks(config, item, issue, current) {
+        None => writeln!(out, "{} is the last phase.", config.phases.get(current).name)?,
+        Some(next) => {
+            writeln!(out, "\nTo enter {}:", next.phase)?;
+            for c in &next.checks {
+                writeln!(out, "  {} {}", if c.met() { "✓" } else { "✗" }, c.sentence())?;
+            }
+            for m in next.manual {
+                writeln!(out, "  ? {m} (judged by people)")?;
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,236 @@
+//! The result of reconcile: a decision per board item and the writes that carry them out.
+//! Rendered as a table a portfolio manager can scan, or as the JSON of DESIGN.md.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::board::IssueRef;
+use crate::messages::Marker;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    Rejected,
+    Adopted,
+    Unchanged,
+    Skipped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Rejected => "rejected",
+            Outcome::Adopted => "adopted",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// What reconcile decided for one board item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub item: String,
+    /// The accepted phase (from the phase label), if any.
+    pub from: Option<String>,
+    /// The board phase (from the Status column), if the item has one.
+    pub to: Option<String>,
+    pub outcome: Outcome,
+    pub missing: Vec<String>,
+    pub reason: String,
+}
+
+/// One write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum Change {
+    SetStatus {
+        item_id: String,
+        status: String,
+    },
+    AddLabel {
+        issue: IssueRef,
+        label: String,
+    },
+    RemoveLabel {
+        issue: IssueRef,
+        label: String,
+    },
+    /// Edit the bot's comment with this marker, or create it; nothing when the text is the same.
+    UpsertComment {
+        issue: IssueRef,
+        marker: Marker,
+        body: String,
+    },
+    /// Create a comment once: nothing when a bot comment with this marker exists.
+    PostComment {
+        issue: IssueRef,
+        marker: Marker,
+        body: String,
+    },
+    AddReaction {
+        issue: IssueRef,
+        comment_id: u64,
+        content: String,
+    },
+    AddItem {
+        issue: IssueRef,
+        node_id: Option<String>,
+    },
+    /// Open an issue once: nothing when an issue containing `marker` exists in the repository.
+    CreateIssue {
+        repository: String,
+        title: String,
+        body: String,
+        marker: String,
+    },
+    CreateLabel {
+        repository: String,
+        name: String,
+        color: String,
+        description: String,
+    },
+}
+
+impl Change {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::SetStatus { .. } => "set_status",
+            Change::AddLabel { .. } => "add_label",
+            Change::RemoveLabel { .. } => "remove_label",
+            Change::UpsertComment { .. } => "upsert_comment",
+            Change::PostComment { .. } => "post_comment",
+            Change::AddReaction { .. } => "add_reaction",
+            Change::AddItem { .. } => "add_item",
+            Change::CreateIssue { .. } => "create_issue",
+            Change::CreateLabel { .. } => "create_label",
+        }
+    }
+
+    /// A short, one-line description for the text plan.
+    pub fn summary(&self) -> String {
+        match self {
+            Change::SetStatus { status, .. } => format!("set Status to \"{status}\""),
+            Change::AddLabel { label, .. } => format!("add label {label}"),
+            Change::RemoveLabel { label, .. } => format!("remove label {label}"),
+            Change::UpsertComment { marker, .. } => format!("write comment {}", marker_kind(marker)),
+            Change::PostComment { marker, .. } => format!("post comment {}", marker_kind(marker)),
+            Change::AddReaction { content, .. } => format!("react {content}"),
+            Change::AddItem { issue, .. } => format!("add {issue} to the board"),
+            Change::CreateIssue { repository, title, .. } => format!("open issue in {repository}: {title}"),
+            Change::CreateLabel { repository, name, .. } => format!("create label {name} in {repository}"),
+        }
+    }
+}
+
+fn marker_kind(marker: &Marker) -> String {
+    match marker {
+        Marker::Status => "status".into(),
+        Marker::Rejected => "rejected".into(),
+        Marker::Handoff(slug) => format!("handoff:{slug}"),
+        Marker::Reply(id) => format!("reply:{id}"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub item: String,
+    #[serde(flatten)]
+    pub change: Change,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub decisions: Vec<Decision>,
+    pub actions: Vec<Action>,
+}
+
+impl Plan {
+    /// Every action is a write.
+    pub fn writes(&self) -> usize {
+        self.actions.len()
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.decisions.iter().filter(|d| d.outcome == outcome).count()
+    }
+
+    fn summary_json(&self, applied: bool) -> serde_json::Value {
+        let mut outcomes = BTreeMap::new();
+        for d in &self.decisions {
+            *outcomes.entry(d.outcome.as_str()).or_insert(0usize) += 1;
+        }
+        let mut kinds = BTreeMap::new();
+        for a in &self.actions {
+            *kinds.entry(a.change.kind()).or_insert(0usize) += 1;
+        }
+        json!({ "outcomes": outcomes, "actions": kinds, "applied": applied })
+    }
+
+    /// The plan in the JSON format of DESIGN.md.
+    pub fn to_json(&self, applied: bool) -> serde_json::Value {
+        json!({
+            "decisions": self.decisions,
+            "actions": self.actions,
+            "summary": self.summary_json(applied),
+        })
+    }
+
+    /// A table of decisions, the writes, and a summary line.
+    pub fn to_text(&self, applied: bool) -> String {
+        let mut out = String::new();
+        let width = self.decisions.iter().map(|d| d.item.chars().count()).max().unwrap_or(4).max(4);
+        let phase = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
+        let moves: Vec<String> = self
+            .decisions
+            .iter()
+            .map(|d| format!("{} → {}", phase(&d.from), phase(&d.to)))
+            .collect();
+        let move_width = moves.iter().map(|m| m.chars().count()).max().unwrap_or(4).max(4);
+        let _ = writeln!(out, "{:<width$}  {:<move_width$}  {:<9}  WHY", "ITEM", "MOVE", "OUTCOME");
+        for (d, m) in self.decisions.iter().zip(&moves) {
+            let _ = writeln!(out, "{:<width$}  {:<move_width$}  {:<9}  {}", d.item, m, d.outcome.as_str(), d.reason);
+            for missing in &d.missing {
+                let _ = writeln!(out, "{:<width$}  {:<move_width$}  {:<9}    ✗ {missing}", "", "", "");
+            }
+        }
+        if !self.actions.is_empty() {
+            let _ = writeln!(out, "\n{} {}:", if applied { "Applied" } else { "Planned" }, plural(self.actions.len(), "write"));
+            for a in &self.actions {
+                let _ = writeln!(out, "  {:<width$}  {}  ({})", a.item, a.change.summary(), a.reason);
+            }
+        }
+        let counts = [
+            Outcome::Accepted,
+            Outcome::Rejected,
+            Outcome::Adopted,
+            Outcome::Unchanged,
+            Outcome::Skipped,
+        ]
+        .iter()
+        .map(|o| format!("{} {}", self.count(*o), o.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+        let state = match (self.actions.is_empty(), applied) {
+            (true, _) => "nothing to do".to_string(),
+            (false, true) => format!("{} applied", plural(self.actions.len(), "write")),
+            (false, false) => format!("{} planned, not applied", plural(self.actions.len(), "write")),
+        };
+        let _ = writeln!(out, "\n{} items: {counts}; {state}.", self.decisions.len());
+        out
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

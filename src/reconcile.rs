@@ -1,0 +1,538 @@
+//! PURE: configuration + board → plan. No I/O, no clock.
+//!
+//! Level-triggered: the plan is computed from what the board and the issue show now, so a run that failed half way
+//! is finished by the next, and a run over a board with nothing new plans nothing.
+
+use std::collections::BTreeSet;
+
+use crate::board::{Issue, IssueState, Item, ItemKind, Snapshot};
+use crate::body::Body;
+use crate::config::{ClosedPolicy, Config, OnViolation};
+use crate::messages::{self, find_marked, Handoff, Marker, PhaseChecks, Texts};
+use crate::phase::PhaseIdx;
+use crate::plan::{Action, Change, Decision, Outcome, Plan};
+use crate::rules::{self, Check, Subject};
+
+/// Reconciles every item of the board.
+pub fn reconcile(config: &Config, snapshot: &Snapshot) -> Plan {
+    let cx = Reconciler::new(config, &snapshot.bot);
+    let mut plan = Plan::default();
+    for item in &snapshot.items {
+        cx.item(item, None, &mut plan);
+    }
+    plan
+}
+
+/// Reconciles one item; with `requested`, as if its card stood in that phase (a `/fase` command).
+pub fn reconcile_item(config: &Config, bot: &str, item: &Item, requested: Option<PhaseIdx>) -> Plan {
+    let mut plan = Plan::default();
+    Reconciler::new(config, bot).item(item, requested, &mut plan);
+    plan
+}
+
+/// The checks of the phase after `current`, for the living status comment; `None` in the last phase.
+pub fn next_phase_checks<'c>(config: &'c Config, item: &Item, issue: &Issue, current: PhaseIdx) -> Option<PhaseChecks<'c>> {
+    let next = current + 1;
+    (next < config.phases.len()).then(|| {
+        let body = Body::parse(&issue.body);
+        phase_checks(config, item, issue, &body, next)
+    })
+}
+
+/// The status comment of an issue in phase `current`.
+pub fn status_comment(config: &Config, item: &Item, issue: &Issue, current: PhaseIdx) -> String {
+    let texts = texts(config);
+    let next = next_phase_checks(config, item, issue, current);
+    messages::status_comment(&texts, &config.phases.get(current).name, next.as_ref())
+}
+
+pub fn texts(config: &Config) -> Texts {
+    Texts::new(config.sync.language, config.texts.clone())
+}
+
+fn phase_checks<'c>(config: &'c Config, item: &Item, issue: &Issue, body: &Body, phase: PhaseIdx) -> PhaseChecks<'c> {
+    let p = config.phases.get(phase);
+    let subject = Subject { item, issue, body };
+    let rcx = rules::Context {
+        language: config.sync.language,
+        placeholders: &config.sync.placeholders,
+    };
+    PhaseChecks {
+        phase: &p.name,
+        checks: rules::check_all(&p.require, &subject, &rcx),
+        manual: &p.manual,
+    }
+}
+
+/// Where an item stands, read off its card and its labels.
+struct Standing {
+    /// The phase of the card's Status column.
+    board: PhaseIdx,
+    /// The phase the bot accepted last (its label), if any.
+    accepted: Option<PhaseIdx>,
+    /// Phase labels as written on the issue, with their phase.
+    phase_labels: Vec<(String, PhaseIdx)>,
+    blocked: bool,
+}
+
+struct Reconciler<'a> {
+    config: &'a Config,
+    bot: &'a str,
+    texts: Texts,
+}
+
+impl<'a> Reconciler<'a> {
+    fn new(config: &'a Config, bot: &'a str) -> Self {
+        Self {
+            config,
+            bot,
+            texts: texts(config),
+        }
+    }
+
+    fn item(&self, item: &Item, requested: Option<PhaseIdx>, plan: &mut Plan) {
+        let name = item.display_name();
+        let issue = match self.skip_reason(item) {
+            Err(reason) => {
+                let to = item.field_text(&self.config.board.status_field);
+                plan.decisions.push(decision(&name, None, to, Outcome::Skipped, reason));
+                return;
+            }
+            Ok(issue) => issue,
+        };
+        let standing = match self.standing(item, issue, requested) {
+            Ok(s) => s,
+            Err(reason) => {
+                let to = item.field_text(&self.config.board.status_field);
+                plan.decisions.push(decision(&name, None, to, Outcome::Skipped, reason));
+                return;
+            }
+        };
+        let mut out = ItemOut {
+            name: &name,
+            issue,
+            actions: Vec::new(),
+        };
+        let phase_name = |i: PhaseIdx| self.config.phases.get(i).name.clone();
+        let from = standing.accepted.map(phase_name);
+        let to = Some(phase_name(standing.board));
+        let target = standing.board;
+
+        let (outcome, reason, missing) = match standing.accepted {
+            None => {
+                self.settle_labels(&mut out, &standing, target, "adopts the board's phase");
+                (Outcome::Adopted, format!("no phase label yet: adopts {}", phase_name(target)), vec![])
+            }
+            Some(accepted) if accepted == target => {
+                self.settle_labels(&mut out, &standing, target, "repairs the phase labels");
+                if requested.is_some() {
+                    self.upsert_status(&mut out, item, target, "the phase was asked for again");
+                }
+                (Outcome::Unchanged, format!("in {}", phase_name(target)), vec![])
+            }
+            Some(accepted) if target < accepted && self.config.sync.allow_backward => {
+                self.accept(&mut out, item, &standing, target, "moved back");
+                (Outcome::Accepted, format!("moved back from {}", phase_name(accepted)), vec![])
+            }
+            Some(accepted) if target < accepted => {
+                let rule = self.texts.pick("Flytting bakover er ikke tillatt", "Backward moves are not allowed");
+                let failing = [PhaseChecks {
+                    phase: &self.config.phases.get(target).name,
+                    checks: vec![Check {
+                        criterion: rule.to_string(),
+                        problem: Some(String::new()),
+                    }],
+                    manual: &[],
+                }];
+                self.reject(&mut out, item, &standing, accepted, &failing, requested.is_some());
+                (Outcome::Rejected, "backward moves are not allowed".to_string(), missing_lines(&failing))
+            }
+            Some(accepted) => {
+                let body = Body::parse(&issue.body);
+                let failing: Vec<PhaseChecks> = (accepted + 1..=target)
+                    .map(|p| phase_checks(self.config, item, issue, &body, p))
+                    .filter(|pc| pc.checks.iter().any(|c| !c.met()))
+                    .collect();
+                if failing.is_empty() {
+                    self.accept(&mut out, item, &standing, target, "requirements met");
+                    self.handoffs(&mut out, item, &body, accepted + 1..=target);
+                    (Outcome::Accepted, format!("requirements of {} met", phase_name(target)), vec![])
+                } else {
+                    let missing = missing_lines(&failing);
+                    self.reject(&mut out, item, &standing, accepted, &failing, requested.is_some());
+                    let reason = format!("{} unmet", messages_count(&failing));
+                    (Outcome::Rejected, reason, missing)
+                }
+            }
+        };
+        let mut d = decision(&name, from, to, outcome, reason);
+        d.missing = missing;
+        plan.decisions.push(d);
+        plan.actions.extend(out.actions);
+    }
+
+    /// Items the bot never touches, and why; otherwise the issue.
+    fn skip_reason<'i>(&self, item: &'i Item) -> Result<&'i Issue, String> {
+        if item.archived {
+            return Err("archived".into());
+        }
+        match item.kind {
+            ItemKind::Draft => return Err("draft issue".into()),
+            ItemKind::PullRequest => return Err("pull request".into()),
+            ItemKind::Other => return Err("not an issue".into()),
+            ItemKind::Issue => {}
+        }
+        let issue = item.issue.as_ref().ok_or("issue content missing from the board data")?;
+        if !self.config.is_board_repository(&issue.repository) {
+            return Err(format!("from {}, not a configured repository", issue.repository));
+        }
+        if issue.state == IssueState::Closed && self.config.sync.closed == ClosedPolicy::Ignore {
+            return Err("closed".into());
+        }
+        Ok(issue)
+    }
+
+    fn standing(&self, item: &Item, issue: &Issue, requested: Option<PhaseIdx>) -> Result<Standing, String> {
+        let board = match requested {
+            Some(p) => p,
+            None => match item.field_text(&self.config.board.status_field) {
+                None => self.config.sync.no_status,
+                Some(status) => self
+                    .config
+                    .phases
+                    .by_status(&status)
+                    .ok_or_else(|| format!("Status \"{status}\" is not a configured phase"))?,
+            },
+        };
+        let phase_labels: Vec<(String, PhaseIdx)> = issue
+            .labels
+            .iter()
+            .filter_map(|l| self.config.phase_of_label(l).map(|p| (l.clone(), p)))
+            .collect();
+        // With several phase labels, the board's phase wins if it is one of them; otherwise the earliest, so
+        // that a later phase is never granted without its checks.
+        let accepted = if phase_labels.iter().any(|(_, p)| *p == board) {
+            Some(board)
+        } else {
+            phase_labels.iter().map(|(_, p)| *p).min()
+        };
+        let accepted = match accepted {
+            None if !self.config.sync.adopt_unlabelled => Some(self.config.sync.no_status),
+            a => a,
+        };
+        Ok(Standing {
+            board,
+            accepted,
+            phase_labels,
+            blocked: issue.has_label(&self.config.sync.blocked_label),
+        })
+    }
+
+    /// Leaves exactly the label of `phase` and no blocked label.
+    fn settle_labels(&self, out: &mut ItemOut, standing: &Standing, phase: PhaseIdx, reason: &str) {
+        let label = self.config.phase_label(phase);
+        if !standing.phase_labels.iter().any(|(_, p)| *p == phase) {
+            out.push(Change::AddLabel { issue: out.issue.reference(), label }, reason);
+        }
+        let stale: BTreeSet<&String> = standing
+            .phase_labels
+            .iter()
+            .filter(|(_, p)| *p != phase)
+            .map(|(l, _)| l)
+            .collect();
+        for l in stale {
+            out.push(
+                Change::RemoveLabel {
+                    issue: out.issue.reference(),
+                    label: l.clone(),
+                },
+                "not the accepted phase",
+            );
+        }
+        if standing.blocked {
+            self.unblock(out, "no refused move is pending");
+        }
+    }
+
+    fn unblock(&self, out: &mut ItemOut, reason: &str) {
+        let label = out
+            .issue
+            .labels
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case(&self.config.sync.blocked_label))
+            .cloned()
+            .unwrap_or_else(|| self.config.sync.blocked_label.clone());
+        out.push(Change::RemoveLabel { issue: out.issue.reference(), label }, reason);
+    }
+
+    fn accept(&self, out: &mut ItemOut, item: &Item, standing: &Standing, target: PhaseIdx, reason: &str) {
+        self.settle_labels(out, standing, target, reason);
+        self.upsert_status(out, item, target, reason);
+    }
+
+    fn upsert_status(&self, out: &mut ItemOut, item: &Item, phase: PhaseIdx, reason: &str) {
+        let body = status_comment(self.config, item, out.issue, phase);
+        self.upsert(out, Marker::Status, body, reason);
+    }
+
+    fn reject(
+        &self,
+        out: &mut ItemOut,
+        item: &Item,
+        standing: &Standing,
+        accepted: PhaseIdx,
+        failing: &[PhaseChecks],
+        by_command: bool,
+    ) {
+        let from = &self.config.phases.get(accepted).name;
+        let to = &self.config.phases.get(standing.board).name;
+        let repair = |out: &mut ItemOut| {
+            for (l, p) in &standing.phase_labels {
+                if *p != accepted {
+                    let change = Change::RemoveLabel {
+                        issue: out.issue.reference(),
+                        label: l.clone(),
+                    };
+                    out.push(change, "not the accepted phase");
+                }
+            }
+            if !standing.phase_labels.iter().any(|(_, p)| *p == accepted) {
+                let label = self.config.phase_label(accepted);
+                out.push(Change::AddLabel { issue: out.issue.reference(), label }, "the accepted phase");
+            }
+        };
+        // A command asks for a move that has not happened on the board: nothing to revert or flag.
+        if by_command {
+            let body = messages::rejected_comment(&self.texts, from, to, failing, None);
+            self.upsert(out, Marker::Rejected, body, "the requested move is refused");
+            return;
+        }
+        match self.config.sync.on_violation {
+            OnViolation::Revert => {
+                let status = self.config.phases.get(accepted).status.clone();
+                out.push(
+                    Change::SetStatus {
+                        item_id: item.id.clone(),
+                        status,
+                    },
+                    "the move is refused: back to the accepted phase",
+                );
+                repair(out);
+                if standing.blocked {
+                    self.unblock(out, "the move was reverted");
+                }
+                let body = messages::rejected_comment(&self.texts, from, to, failing, None);
+                self.upsert(out, Marker::Rejected, body, "tells what is missing");
+            }
+            OnViolation::Flag => {
+                repair(out);
+                let label = &self.config.sync.blocked_label;
+                let body = messages::rejected_comment(&self.texts, from, to, failing, Some(label));
+                if !standing.blocked {
+                    out.push(
+                        Change::AddLabel {
+                            issue: out.issue.reference(),
+                            label: label.clone(),
+                        },
+                        "the move is refused: flagged",
+                    );
+                    self.upsert(out, Marker::Rejected, body, "tells what is missing");
+                } else if out.issue.comments.is_some() {
+                    // Already flagged: refresh the explanation only where the comments are at hand, so an
+                    // unchanged board needs no per-item reads.
+                    self.upsert(out, Marker::Rejected, body, "what is missing changed");
+                }
+            }
+        }
+    }
+
+    fn handoffs(&self, out: &mut ItemOut, item: &Item, body: &Body, entered: std::ops::RangeInclusive<PhaseIdx>) {
+        for p in entered {
+            let phase = self.config.phases.get(p);
+            let marker = Marker::Handoff(phase.slug.clone());
+            if !phase.handoff || out.has_comment(self.bot, &marker).is_some() {
+                continue;
+            }
+            let handoff = self.handoff(item, out.issue, body, p);
+            for team in handoff_repositories(self.config, item, out.issue) {
+                let marker = format!("<!-- portfolio-sync:tracking:{} -->", out.issue.reference());
+                let body = tracking_issue_body(&self.texts, out.issue, &phase.name, &marker);
+                out.push(
+                    Change::CreateIssue {
+                        repository: team,
+                        title: format!("{}: {}", phase.name, out.issue.title),
+                        body,
+                        marker,
+                    },
+                    "handoff to the team",
+                );
+            }
+            let change = Change::PostComment {
+                issue: out.issue.reference(),
+                marker,
+                body: messages::handoff_comment(&self.texts, &handoff),
+            };
+            out.push(change, "entered a handoff phase");
+        }
+    }
+
+    fn handoff(&self, item: &Item, issue: &Issue, body: &Body, phase: PhaseIdx) -> Handoff {
+        let h = &self.config.handoff;
+        let mut responsible: Vec<String> = issue.assignees.iter().map(|a| format!("@{a}")).collect();
+        if let Some(v) = h.responsible_field.as_deref().and_then(|f| item.field_text(f)) {
+            responsible.extend(split_list(&v).filter(|r| !responsible.contains(r)).collect::<Vec<_>>());
+        }
+        let teams = item_teams(self.config, item, issue)
+            .into_iter()
+            .map(|name| match self.config.teams.get(&name).and_then(|t| t.github_team.as_ref()) {
+                Some(gt) => format!("@{gt}"),
+                None => name,
+            })
+            .collect();
+        let sections = h
+            .include_sections
+            .iter()
+            .map(|s| {
+                let text = body
+                    .section(s)
+                    .map(|sec| sec.markdown(&self.config.sync.placeholders))
+                    .unwrap_or_default();
+                (s.clone(), text)
+            })
+            .collect();
+        let tracking = handoff_repositories(self.config, item, issue)
+            .into_iter()
+            .map(|r| format!("{r} ({})", self.texts.pick("sporingssak", "tracking issue")))
+            .collect();
+        let phase = self.config.phases.get(phase);
+        Handoff {
+            phase: phase.name.clone(),
+            phase_slug: phase.slug.clone(),
+            title: issue.title.clone(),
+            url: issue.url.clone(),
+            responsible,
+            teams,
+            milestone: issue.milestone.clone(),
+            sections,
+            tracking,
+        }
+    }
+
+    fn upsert(&self, out: &mut ItemOut, marker: Marker, body: String, reason: &str) {
+        if out.has_comment(self.bot, &marker).is_some_and(|c| c.body == body) {
+            return;
+        }
+        let change = Change::UpsertComment {
+            issue: out.issue.reference(),
+            marker,
+            body,
+        };
+        out.push(change, reason);
+    }
+}
+
+/// The actions planned for one item.
+struct ItemOut<'a> {
+    name: &'a str,
+    issue: &'a Issue,
+    actions: Vec<Action>,
+}
+
+impl ItemOut<'_> {
+    fn push(&mut self, change: Change, reason: &str) {
+        self.actions.push(Action {
+            item: self.name.to_string(),
+            change,
+            reason: reason.to_string(),
+        });
+    }
+
+    /// The bot's comment with `marker`, when the comments are known.
+    fn has_comment(&self, bot: &str, marker: &Marker) -> Option<&crate::board::Comment> {
+        find_marked(self.issue.comments.as_deref()?, bot, marker)
+    }
+}
+
+fn decision(item: &str, from: Option<String>, to: Option<String>, outcome: Outcome, reason: String) -> Decision {
+    Decision {
+        item: item.to_string(),
+        from,
+        to,
+        outcome,
+        missing: Vec::new(),
+        reason,
+    }
+}
+
+fn missing_lines(failing: &[PhaseChecks]) -> Vec<String> {
+    failing
+        .iter()
+        .flat_map(|pc| {
+            pc.checks
+                .iter()
+                .filter(|c| !c.met())
+                .map(move |c: &Check| format!("{}: {}", pc.phase, c.sentence()))
+        })
+        .collect()
+}
+
+fn messages_count(failing: &[PhaseChecks]) -> String {
+    let n: usize = failing.iter().map(|pc| pc.checks.iter().filter(|c| !c.met()).count()).sum();
+    crate::plan::plural(n, "requirement")
+}
+
+/// `a, b; c` → `a`, `b`, `c`.
+fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// Team names of an item, from the team field and `team/*` labels, spelled as in the team map where known.
+pub fn item_teams(config: &Config, item: &Item, issue: &Issue) -> Vec<String> {
+    let h = &config.handoff;
+    let mut names: Vec<String> = h
+        .team_field
+        .as_deref()
+        .and_then(|f| item.field_text(f))
+        .map(|v| split_list(&v).collect())
+        .unwrap_or_default();
+    if let Some(prefix) = h.team_label_prefix.as_deref() {
+        for l in &issue.labels {
+            if let Some(rest) = l.strip_prefix(prefix) {
+                names.push(rest.trim().to_string());
+            }
+        }
+    }
+    let mut teams: Vec<String> = Vec::new();
+    for n in names {
+        let canonical = config
+            .teams
+            .keys()
+            .find(|k| crate::phase::normalize(k) == crate::phase::normalize(&n))
+            .cloned()
+            .unwrap_or(n);
+        if !teams.contains(&canonical) {
+            teams.push(canonical);
+        }
+    }
+    teams
+}
+
+/// Repositories of the item's teams where a tracking issue is opened on handoff.
+fn handoff_repositories(config: &Config, item: &Item, issue: &Issue) -> Vec<String> {
+    item_teams(config, item, issue)
+        .iter()
+        .filter_map(|t| config.teams.get(t)?.repository.clone())
+        .collect()
+}
+
+fn tracking_issue_body(texts: &Texts, issue: &Issue, phase: &str, marker: &str) -> String {
+    format!(
+        "{marker}\n{} {} ({phase}).\n\n{}\n",
+        texts.pick("Overlevert fra porteføljen:", "Handed off from the portfolio:"),
+        issue.reference(),
+        texts.pick(
+            "Denne saken ble opprettet av portfolio-sync da tiltaket gikk inn i fasen.",
+            "portfolio-sync opened this issue when the initiative entered the phase.",
+        ),
+    )
+}

@@ -1,0 +1,309 @@
+//! A [`Forge`] backed by a JSON snapshot file: the board with no token and no network.
+//!
+//! The file is the whole truth: it holds every comment, so reconcile can see that a comment is already there.
+//! Writes change the in-memory copy; `save` writes the file atomically (temporary file + rename).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::board::{Board, Comment, Issue, IssueRef, IssueState, Item, ItemKind, Snapshot};
+use crate::forge::{Forge, LabelSpec, StatusChange};
+
+pub const VERSION: u64 = 1;
+
+/// The file as written (DESIGN.md, "Files that users and scripts read").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SnapshotFile {
+    pub version: u64,
+    pub bot: String,
+    pub board: Board,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    /// Issues that are not on the board (tracking issues the bot opened, for instance).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_issues: Vec<Issue>,
+    /// Labels created in each repository beyond those on its issues.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub labels: Map<String, Value>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+impl SnapshotFile {
+    pub fn parse(text: &str, origin: &str) -> Result<SnapshotFile> {
+        let file: SnapshotFile = serde_json::from_str(text).map_err(|e| {
+            anyhow!(
+                "{origin}:{}:{}: not a board snapshot: {e}\n  how to fix: compare with config/examples/board.json, or write one with `portfolio-sync export`",
+                e.line(),
+                e.column()
+            )
+        })?;
+        if file.version != VERSION {
+            bail!(
+                "{origin}: snapshot version {} is not supported (this portfolio-sync reads version {VERSION})",
+                file.version
+            );
+        }
+        Ok(file)
+    }
+
+    pub fn from_snapshot(s: &Snapshot) -> SnapshotFile {
+        SnapshotFile {
+            version: VERSION,
+            bot: s.bot.clone(),
+            board: s.board.clone(),
+            items: s.items.clone(),
+            other_issues: Vec::new(),
+            labels: Map::new(),
+            extra: Map::new(),
+        }
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)? + "\n")
+    }
+}
+
+/// Writes `text` to `path` so that a reader sees the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+pub struct SnapshotForge {
+    path: PathBuf,
+    status_field: String,
+    file: SnapshotFile,
+}
+
+impl SnapshotForge {
+    pub fn open(path: &Path, status_field: &str) -> Result<SnapshotForge> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        let file = SnapshotFile::parse(&text, &path.display().to_string())?;
+        Ok(SnapshotForge {
+            path: path.to_path_buf(),
+            status_field: status_field.to_string(),
+            file,
+        })
+    }
+
+    pub fn file(&self) -> &SnapshotFile {
+        &self.file
+    }
+
+    /// Writes the snapshot back, atomically.
+    pub fn save(&self) -> Result<()> {
+        write_atomic(&self.path, &self.file.to_json()?)
+    }
+
+    fn issues_mut(&mut self) -> impl Iterator<Item = &mut Issue> {
+        self.file
+            .items
+            .iter_mut()
+            .filter_map(|i| i.issue.as_mut())
+            .chain(self.file.other_issues.iter_mut())
+    }
+
+    fn issue_mut(&mut self, r: &IssueRef) -> Result<&mut Issue> {
+        self.issues_mut()
+            .find(|i| i.repository.eq_ignore_ascii_case(&r.repository) && i.number == r.number)
+            .ok_or_else(|| anyhow!("{r} is not in the snapshot"))
+    }
+
+    fn next_comment_id(&self) -> u64 {
+        let issues = self.file.items.iter().filter_map(|i| i.issue.as_ref());
+        issues
+            .chain(&self.file.other_issues)
+            .flat_map(|i| i.comments.iter().flatten())
+            .map(|c| c.id)
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+}
+
+impl Forge for SnapshotForge {
+    async fn read_board(&mut self) -> Result<Snapshot> {
+        let mut items = self.file.items.clone();
+        // The file holds every comment there is: an issue without the key has none.
+        for issue in items.iter_mut().filter_map(|i| i.issue.as_mut()) {
+            issue.comments.get_or_insert_with(Vec::new);
+        }
+        Ok(Snapshot {
+            bot: self.file.bot.clone(),
+            board: self.file.board.clone(),
+            items,
+        })
+    }
+
+    async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>> {
+        Ok(self.issue_mut(issue)?.comments.clone().unwrap_or_default())
+    }
+
+    async fn set_statuses(&mut self, changes: &[StatusChange]) -> Vec<Result<()>> {
+        let field = self.status_field.clone();
+        changes
+            .iter()
+            .map(|c| {
+                let item = self
+                    .file
+                    .items
+                    .iter_mut()
+                    .find(|i| i.id == c.item_id)
+                    .ok_or_else(|| anyhow!("item {} is not in the snapshot", c.item_id))?;
+                item.fields.insert(field.clone(), Value::String(c.status.clone()));
+                Ok(())
+            })
+            .collect()
+    }
+
+    async fn repo_labels(&mut self, repository: &str) -> Result<Vec<String>> {
+        let mut labels: BTreeSet<String> = self
+            .issues_mut()
+            .filter(|i| i.repository.eq_ignore_ascii_case(repository))
+            .flat_map(|i| i.labels.clone())
+            .collect();
+        if let Some(Value::Array(created)) = self.file.labels.get(repository) {
+            labels.extend(created.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        }
+        Ok(labels.into_iter().collect())
+    }
+
+    async fn create_label(&mut self, repository: &str, label: &LabelSpec) -> Result<()> {
+        let entry = self
+            .file
+            .labels
+            .entry(repository.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = entry {
+            if !list.iter().any(|v| v.as_str() == Some(label.name.as_str())) {
+                list.push(Value::String(label.name.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()> {
+        let issue = self.issue_mut(issue)?;
+        for l in labels {
+            if !issue.has_label(l) {
+                issue.labels.push(l.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()> {
+        self.issue_mut(issue)?.labels.retain(|l| !l.eq_ignore_ascii_case(label));
+        Ok(())
+    }
+
+    async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64> {
+        let id = self.next_comment_id();
+        let author = self.file.bot.clone();
+        let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
+        comments.push(Comment {
+            id,
+            author,
+            body: body.to_string(),
+            extra: Map::new(),
+        });
+        Ok(id)
+    }
+
+    async fn edit_comment(&mut self, issue: &IssueRef, comment_id: u64, body: &str) -> Result<()> {
+        let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
+        let comment = comments
+            .iter_mut()
+            .find(|c| c.id == comment_id)
+            .ok_or_else(|| anyhow!("comment {comment_id} is not on {issue}"))?;
+        comment.body = body.to_string();
+        Ok(())
+    }
+
+    async fn add_reaction(&mut self, issue: &IssueRef, comment_id: u64, content: &str) -> Result<()> {
+        let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
+        let comment = comments
+            .iter_mut()
+            .find(|c| c.id == comment_id)
+            .ok_or_else(|| anyhow!("comment {comment_id} is not on {issue}"))?;
+        let reactions = comment
+            .extra
+            .entry("reactions")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = reactions {
+            list.push(Value::String(content.to_string()));
+        }
+        Ok(())
+    }
+
+    async fn add_item(&mut self, issue: &IssueRef, _node_id: Option<&str>) -> Result<String> {
+        let pos = self
+            .file
+            .other_issues
+            .iter()
+            .position(|i| i.repository.eq_ignore_ascii_case(&issue.repository) && i.number == issue.number)
+            .ok_or_else(|| anyhow!("{issue} is not in the snapshot"))?;
+        let content = self.file.other_issues.remove(pos);
+        let id = format!("PVTI_snapshot_{}", self.file.items.len() + 1);
+        self.file.items.push(Item {
+            id: id.clone(),
+            kind: ItemKind::Issue,
+            archived: false,
+            fields: Default::default(),
+            issue: Some(content),
+            draft: None,
+            pull_request: None,
+            status_updated_at: None,
+            extra: Map::new(),
+        });
+        Ok(id)
+    }
+
+    async fn create_issue(&mut self, repository: &str, title: &str, body: &str) -> Result<IssueRef> {
+        let number = self
+            .issues_mut()
+            .filter(|i| i.repository.eq_ignore_ascii_case(repository))
+            .map(|i| i.number)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        self.file.other_issues.push(Issue {
+            repository: repository.to_string(),
+            number,
+            title: title.to_string(),
+            state: IssueState::Open,
+            body: body.to_string(),
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            milestone: None,
+            node_id: None,
+            url: None,
+            comments: Some(Vec::new()),
+            extra: Map::new(),
+        });
+        Ok(IssueRef {
+            repository: repository.to_string(),
+            number,
+        })
+    }
+
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
+        Ok(self
+            .issues_mut()
+            .filter(|i| i.repository.eq_ignore_ascii_case(repository) && i.body.contains(needle))
+            .map(|i| i.reference())
+            .collect())
+    }
+}
