@@ -182,14 +182,23 @@ fn manual_lines(out: &mut String, t: &Texts, manual: &[String]) {
     out.push_str(&t.fill(TextKey::ManualHeading, &[]));
     out.push('\n');
     for m in manual {
-        out.push_str(&format!("- [ ] {m}\n"));
+        // Plain bullets, not task boxes: a ticked box would be undone by the next edit of this comment.
+        out.push_str(&format!("- {m}\n"));
     }
 }
 
+/// Ends a comment with exactly one blank line before the footer.
 fn finish(out: &mut String, t: &Texts) {
-    out.push('\n');
+    paragraph_break(out);
     out.push_str(&t.fill(TextKey::Footer, &[]));
     out.push('\n');
+}
+
+fn paragraph_break(out: &mut String) {
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    out.push_str("\n\n");
 }
 
 /// The living checklist: where the initiative is and what its next phase needs.
@@ -207,7 +216,6 @@ pub fn status_comment(t: &Texts, phase: &str, next: Option<&PhaseChecks>) -> Str
             manual_lines(&mut out, t, n.manual);
         }
     }
-    out.push('\n');
     finish(&mut out, t);
     out
 }
@@ -228,7 +236,7 @@ pub fn rejected_comment(t: &Texts, from: &str, to: &str, failing: &[PhaseChecks]
             out.push('\n');
         }
     }
-    out.push('\n');
+    paragraph_break(&mut out);
     match flag_label {
         Some(_) => out.push_str(&t.fill(TextKey::Flagged, &vars)),
         None => out.push_str(&t.fill(TextKey::Reverted, &vars)),
@@ -287,7 +295,11 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
         }
         let lines: Vec<&str> = text.lines().collect();
         for line in lines.iter().take(QUOTE_LINES) {
-            out.push_str(&format!("> {line}\n").replace(">  \n", ">\n"));
+            if line.trim().is_empty() {
+                out.push_str(">\n");
+            } else {
+                out.push_str(&format!("> {line}\n"));
+            }
         }
         if lines.len() > QUOTE_LINES {
             out.push_str("> …\n");

@@ -400,10 +400,7 @@ impl<'a> Reconciler<'a> {
                 (s.clone(), text)
             })
             .collect();
-        let tracking = handoff_repositories(self.config, item, issue)
-            .into_iter()
-            .map(|r| format!("{r} ({})", self.texts.pick("sporingssak", "tracking issue")))
-            .collect();
+        let tracking = handoff_repositories(self.config, item, issue);
         let phase = self.config.phases.get(phase);
         Handoff {
             phase: phase.name.clone(),

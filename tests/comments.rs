@@ -1,0 +1,129 @@
+//! The bot's comments, word for word, in both languages (insta snapshots in tests/snapshots/).
+
+use std::collections::BTreeMap;
+
+use portfolio_sync::messages::{
+    handoff_comment, rejected_comment, status_comment, Handoff, Language, PhaseChecks, TextKey, Texts,
+};
+use portfolio_sync::rules::Check;
+
+fn checks() -> Vec<Check> {
+    vec![
+        Check {
+            criterion: "Problemstillingen er beskrevet".into(),
+            problem: None,
+        },
+        Check {
+            criterion: "Mål og nøkkelresultater (OKR) er identifisert".into(),
+            problem: Some("seksjonen «Mål og nøkkelresultat (OKR)» er tom".into()),
+        },
+    ]
+}
+
+fn manual() -> Vec<String> {
+    vec!["Arkitektur, sikkerhet og juridiske forhold er vurdert".into()]
+}
+
+fn handoff() -> Handoff {
+    Handoff {
+        phase: "Implementering".into(),
+        phase_slug: "implementering".into(),
+        title: "Dialogporten: felles meldingsboks".into(),
+        url: Some("https://github.com/digdir/portfolio/issues/108".into()),
+        responsible: vec!["@kari".into(), "Ola Nordmann".into()],
+        teams: vec!["@digdir/team-dialogporten".into(), "Produktgruppe Formidling".into()],
+        milestone: Some("2026 Q1".into()),
+        sections: vec![
+            ("Hvilken kompetanse trengs for tiltaket".into(), "- Backend\n- UX\n\nSe vedlegg.".into()),
+            ("Behov totalt, sum månedsverk".into(), String::new()),
+        ],
+        tracking: vec!["digdir/dialogporten".into()],
+    }
+}
+
+fn texts(lang: Language) -> Texts {
+    Texts::new(lang, BTreeMap::new())
+}
+
+#[test]
+fn status_comment_nb() {
+    let manual = manual();
+    let next = PhaseChecks {
+        phase: "Planlegging",
+        checks: checks(),
+        manual: &manual,
+    };
+    insta::assert_snapshot!(status_comment(&texts(Language::Nb), "Konsept", Some(&next)));
+}
+
+#[test]
+fn status_comment_en() {
+    let manual = manual();
+    let next = PhaseChecks {
+        phase: "Planning",
+        checks: checks(),
+        manual: &manual,
+    };
+    insta::assert_snapshot!(status_comment(&texts(Language::En), "Concept", Some(&next)));
+}
+
+#[test]
+fn status_comment_in_the_last_phase() {
+    insta::assert_snapshot!(status_comment(&texts(Language::Nb), "Utført", None));
+}
+
+#[test]
+fn rejected_and_reverted_nb() {
+    let failing = [PhaseChecks {
+        phase: "Planlegging",
+        checks: checks(),
+        manual: &[],
+    }];
+    insta::assert_snapshot!(rejected_comment(&texts(Language::Nb), "Konsept", "Planlegging", &failing, None));
+}
+
+#[test]
+fn rejected_and_flagged_over_two_phases_en() {
+    let failing = [
+        PhaseChecks {
+            phase: "Concept",
+            checks: checks(),
+            manual: &[],
+        },
+        PhaseChecks {
+            phase: "Planning",
+            checks: checks(),
+            manual: &[],
+        },
+    ];
+    insta::assert_snapshot!(rejected_comment(
+        &texts(Language::En),
+        "Problem",
+        "Planning",
+        &failing,
+        Some("phase/blocked")
+    ));
+}
+
+#[test]
+fn handoff_nb() {
+    insta::assert_snapshot!(handoff_comment(&texts(Language::Nb), &handoff()));
+}
+
+#[test]
+fn handoff_en() {
+    let mut h = handoff();
+    h.phase = "Implementation".into();
+    h.tracking = vec![];
+    h.milestone = None;
+    insta::assert_snapshot!(handoff_comment(&texts(Language::En), &h));
+}
+
+#[test]
+fn configured_texts_replace_the_built_in_ones() {
+    let mut overrides = BTreeMap::new();
+    overrides.insert(TextKey::StatusTitle, "## Hvor står {phase}?".to_string());
+    let t = Texts::new(Language::Nb, overrides);
+    let text = status_comment(&t, "Konsept", None);
+    assert!(text.starts_with("<!-- portfolio-sync:status -->\n## Hvor står Konsept?\n"), "{text}");
+}

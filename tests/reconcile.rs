@@ -1,0 +1,363 @@
+//! Reconcile on small boards built in the test: every rule of the DESIGN.md model, one at a time.
+
+use portfolio_sync::board::{Item, Snapshot};
+use portfolio_sync::config::{self, Config};
+use portfolio_sync::plan::{Change, Outcome, Plan};
+use portfolio_sync::reconcile::{reconcile, reconcile_item};
+use serde_json::json;
+
+const CONFIG: &str = r#"
+[board]
+owner = "acme"
+project = 3
+repositories = ["acme/portfolio"]
+
+[sync]
+language = "en"
+placeholders = ["Key result", "_No response_"]
+max_changes = 100
+
+[handoff]
+team_field = "Team"
+include_sections = ["Resources"]
+
+[teams."Platform"]
+github_team = "acme/platform"
+repository = "acme/platform-work"
+
+[[phase]]
+name = "Idea"
+
+[[phase]]
+name = "Problem"
+require = [{ section = "Problem" }, { assignee = true }]
+
+[[phase]]
+name = "Plan"
+status = "Planning"
+require = [{ checklist = "Goals", min_checked = 1 }, { field = "Priority", one_of = ["High", "Low"] }]
+
+[[phase]]
+name = "Build"
+handoff = true
+require = [{ milestone = true }, { any = [{ field = "Team" }, { label = "team/*" }] }]
+
+[[phase]]
+name = "Done"
+"#;
+
+fn config_with(extra_sync: &str) -> Config {
+    let text = CONFIG.replace("[sync]\n", &format!("[sync]\n{extra_sync}\n"));
+    config::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+const FULL_BODY: &str = "## Problem\nUsers wait.\n\n## Goals\n- [x] Halve the wait\n- [ ] Key result\n\n## Resources\nTwo developers.\n";
+
+fn issue_item(number: u64, status: Option<&str>, labels: &[&str]) -> Item {
+    let mut fields = json!({ "Priority": "High", "Team": "Platform" });
+    if let Some(s) = status {
+        fields["Status"] = json!(s);
+    }
+    serde_json::from_value(json!({
+        "id": format!("PVTI_{number}"),
+        "type": "issue",
+        "fields": fields,
+        "issue": {
+            "repository": "acme/portfolio", "number": number, "title": format!("Initiative {number}"),
+            "state": "open", "body": FULL_BODY, "labels": labels, "assignees": ["kari"], "milestone": "Q1",
+            "comments": []
+        }
+    }))
+    .unwrap()
+}
+
+fn board(items: Vec<Item>) -> Snapshot {
+    Snapshot {
+        bot: "portfolio-sync[bot]".into(),
+        board: serde_json::from_value(json!({"owner": "acme", "number": 3, "fields": []})).unwrap(),
+        items,
+    }
+}
+
+fn only(plan: &Plan) -> (&portfolio_sync::plan::Decision, Vec<&Change>) {
+    assert_eq!(plan.decisions.len(), 1, "{plan:#?}");
+    (&plan.decisions[0], plan.actions.iter().map(|a| &a.change).collect())
+}
+
+fn kinds(changes: &[&Change]) -> Vec<&'static str> {
+    changes.iter().map(|c| c.kind()).collect()
+}
+
+fn has_label_change(changes: &[&Change], add: bool, wanted: &str) -> bool {
+    changes.iter().any(|c| match c {
+        Change::AddLabel { label, .. } if add => label == wanted,
+        Change::RemoveLabel { label, .. } if !add => label == wanted,
+        _ => false,
+    })
+}
+
+#[test]
+fn unlabelled_item_is_adopted_without_checks_or_comments() {
+    let mut item = issue_item(1, Some("Build"), &[]);
+    item.issue.as_mut().unwrap().body.clear(); // would fail every check
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Adopted);
+    assert_eq!(kinds(&changes), ["add_label"]);
+    assert!(has_label_change(&changes, true, "fase/build"));
+}
+
+#[test]
+fn without_adoption_an_unlabelled_item_starts_in_the_no_status_phase() {
+    let config = config_with("adopt_unlabelled = false");
+    let mut item = issue_item(1, Some("Problem"), &[]);
+    item.issue.as_mut().unwrap().assignees.clear();
+    let plan = reconcile(&config, &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert_eq!(d.from.as_deref(), Some("Idea"));
+    assert!(changes.iter().any(|c| matches!(c, Change::SetStatus { status, .. } if status == "Idea")));
+}
+
+#[test]
+fn equal_phase_plans_nothing() {
+    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("Planning"), &["fase/plan"])]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Unchanged);
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
+fn status_is_matched_trimmed_and_case_insensitively() {
+    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("  planning "), &["fase/plan"])]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Unchanged);
+}
+
+#[test]
+fn several_phase_labels_are_repaired_to_the_board_phase() {
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, Some("Problem"), &["fase/idea", "fase/problem", "fase/blokkert"])]),
+    );
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Unchanged);
+    assert!(has_label_change(&changes, false, "fase/idea"));
+    assert!(has_label_change(&changes, false, "fase/blokkert"));
+    assert_eq!(changes.len(), 2);
+}
+
+#[test]
+fn with_several_labels_not_matching_the_board_the_earliest_counts() {
+    // Problem and Plan labels, card in Build: the move is checked from Problem, so Plan's checks apply too.
+    let mut item = issue_item(1, Some("Build"), &["fase/plan", "fase/problem"]);
+    item.fields.remove("Priority");
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, _) = only(&plan);
+    assert_eq!(d.from.as_deref(), Some("Problem"));
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(d.missing.iter().any(|m| m.starts_with("Plan: ") && m.contains("Priority")), "{:?}", d.missing);
+}
+
+#[test]
+fn forward_move_that_meets_requirements_is_accepted() {
+    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("Planning"), &["fase/problem"])]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Accepted);
+    assert!(has_label_change(&changes, true, "fase/plan"));
+    assert!(has_label_change(&changes, false, "fase/problem"));
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c, Change::UpsertComment { body, .. } if body.contains("Before it can move on to **Build**"))));
+}
+
+#[test]
+fn forward_move_that_fails_is_reverted_and_explained() {
+    let mut item = issue_item(1, Some("Planning"), &["fase/problem"]);
+    item.issue.as_mut().unwrap().body = "## Goals\n- [ ] Key result\n- [ ] Key result\n".into();
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert_eq!(d.missing.len(), 1, "{:?}", d.missing);
+    assert!(d.missing[0].contains("no checklist found under “Goals”"), "{:?}", d.missing);
+    assert!(changes.iter().any(|c| matches!(c, Change::SetStatus { item_id, status } if item_id == "PVTI_1" && status == "Problem")));
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c, Change::UpsertComment { body, .. } if body.contains("moved back to **Problem**"))));
+    assert!(!changes.iter().any(|c| matches!(c, Change::AddLabel { .. })));
+}
+
+#[test]
+fn a_skip_over_phases_needs_every_phase_on_the_way() {
+    let mut item = issue_item(1, Some("Build"), &["fase/idea"]);
+    item.issue.as_mut().unwrap().assignees.clear();
+    item.issue.as_mut().unwrap().milestone = None;
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, _) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    let phases: Vec<&str> = d.missing.iter().map(|m| m.split(':').next().unwrap()).collect();
+    assert_eq!(phases, ["Problem", "Build"], "{:?}", d.missing);
+
+    let plan = reconcile(&config_with(""), &board(vec![issue_item(2, Some("Build"), &["fase/idea"])]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Accepted);
+}
+
+#[test]
+fn flag_keeps_the_status_and_adds_the_blocked_label_once() {
+    let config = config_with("on_violation = \"flag\"");
+    let mut item = issue_item(1, Some("Planning"), &["fase/problem"]);
+    item.fields.remove("Priority");
+    let plan = reconcile(&config, &board(vec![item.clone()]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert_eq!(kinds(&changes), ["add_label", "upsert_comment"]);
+    assert!(has_label_change(&changes, true, "fase/blokkert"));
+
+    // Flagged already and the comments are not known (a live sync): nothing is planned, no per-item read needed.
+    let issue = item.issue.as_mut().unwrap();
+    issue.labels.push("fase/blokkert".into());
+    issue.comments = None;
+    let plan = reconcile(&config, &board(vec![item.clone()]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Rejected);
+    assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+
+    // Once the requirement is met, the move is accepted and the flag removed.
+    item.fields.insert("Priority".into(), json!("Low"));
+    let plan = reconcile(&config, &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Accepted);
+    assert!(has_label_change(&changes, false, "fase/blokkert"));
+    assert!(has_label_change(&changes, true, "fase/plan"));
+}
+
+#[test]
+fn backward_moves_follow_allow_backward() {
+    let item = issue_item(1, Some("Problem"), &["fase/build"]);
+    let plan = reconcile(&config_with(""), &board(vec![item.clone()]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Accepted);
+
+    let plan = reconcile(&config_with("allow_backward = false"), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(changes.iter().any(|c| matches!(c, Change::SetStatus { status, .. } if status == "Build")));
+}
+
+#[test]
+fn entering_a_handoff_phase_posts_the_handoff_and_opens_a_tracking_issue() {
+    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("Build"), &["fase/plan"])]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Accepted);
+    let handoff = changes
+        .iter()
+        .find_map(|c| match c {
+            Change::PostComment { body, .. } => Some(body),
+            _ => None,
+        })
+        .expect("a handoff comment");
+    assert!(handoff.contains("<!-- portfolio-sync:handoff:build -->"));
+    assert!(handoff.contains("@acme/platform"));
+    assert!(handoff.contains("@kari"));
+    assert!(handoff.contains("> Two developers."));
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c, Change::CreateIssue { repository, body, .. } if repository == "acme/platform-work" && body.contains("acme/portfolio#1"))));
+}
+
+#[test]
+fn an_existing_handoff_comment_is_not_posted_again() {
+    let mut item = issue_item(1, Some("Build"), &["fase/plan"]);
+    item.issue.as_mut().unwrap().comments = Some(vec![serde_json::from_value(json!({
+        "id": 9, "author": "portfolio-sync", "body": "<!-- portfolio-sync:handoff:build -->\nold text"
+    }))
+    .unwrap()]);
+    let plan = reconcile(&config_with(""), &board(vec![item.clone()]));
+    assert!(!plan
+        .actions
+        .iter()
+        .any(|a| matches!(a.change, Change::PostComment { .. } | Change::CreateIssue { .. })));
+
+    // A marker in somebody else's comment is not trusted.
+    item.issue.as_mut().unwrap().comments.as_mut().unwrap()[0].author = "mallory".into();
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    assert!(plan.actions.iter().any(|a| matches!(a.change, Change::PostComment { .. })));
+}
+
+#[test]
+fn skipped_items_are_reported_and_never_touched() {
+    let mut closed = issue_item(1, Some("Build"), &[]);
+    closed.issue.as_mut().unwrap().state = portfolio_sync::board::IssueState::Closed;
+    let mut archived = issue_item(2, Some("Build"), &[]);
+    archived.archived = true;
+    let mut foreign = issue_item(3, Some("Build"), &[]);
+    foreign.issue.as_mut().unwrap().repository = "other/repo".into();
+    let unknown_status = issue_item(4, Some("Someday"), &[]);
+    let draft: Item = serde_json::from_value(json!({"id": "D1", "type": "draft", "draft": {"title": "x"}})).unwrap();
+    let pr: Item = serde_json::from_value(
+        json!({"id": "P1", "type": "pull_request", "pull_request": {"repository": "acme/portfolio", "number": 5}}),
+    )
+    .unwrap();
+    let plan = reconcile(&config_with(""), &board(vec![closed, archived, foreign, unknown_status, draft, pr]));
+    assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+    let reasons: Vec<(&str, &str)> = plan
+        .decisions
+        .iter()
+        .map(|d| {
+            assert_eq!(d.outcome, Outcome::Skipped);
+            (d.item.as_str(), d.reason.as_str())
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("acme/portfolio#1", "closed"),
+            ("acme/portfolio#2", "archived"),
+            ("other/repo#3", "from other/repo, not a configured repository"),
+            ("acme/portfolio#4", "Status \"Someday\" is not a configured phase"),
+            ("draft:D1", "draft issue"),
+            ("acme/portfolio#5", "pull request"),
+        ]
+    );
+
+    let mut closed = issue_item(6, Some("Build"), &[]);
+    closed.issue.as_mut().unwrap().state = portfolio_sync::board::IssueState::Closed;
+    let plan = reconcile(&config_with("closed = \"sync\""), &board(vec![closed]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Adopted);
+}
+
+#[test]
+fn empty_status_is_the_no_status_phase() {
+    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, None, &["fase/idea"])]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Unchanged);
+    let plan = reconcile(&config_with("no_status = \"Problem\""), &board(vec![issue_item(1, None, &["fase/problem"])]));
+    assert_eq!(only(&plan).0.outcome, Outcome::Unchanged);
+}
+
+#[test]
+fn a_requested_phase_is_checked_like_a_board_move_but_never_reverted() {
+    let config = config_with("");
+    let mut item = issue_item(1, Some("Problem"), &["fase/problem"]);
+    item.fields.remove("Priority");
+    let plan = reconcile_item(&config, "portfolio-sync[bot]", &item, Some(2));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert_eq!(kinds(&changes), ["upsert_comment"]);
+}
+
+#[test]
+fn an_unchanged_comment_is_not_rewritten() {
+    let config = config_with("");
+    let item = issue_item(1, Some("Planning"), &["fase/problem"]);
+    let plan = reconcile(&config, &board(vec![item.clone()]));
+    let status = plan
+        .actions
+        .iter()
+        .find_map(|a| match &a.change {
+            Change::UpsertComment { body, .. } => Some(body.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let mut with_comment = item;
+    with_comment.issue.as_mut().unwrap().comments =
+        Some(vec![serde_json::from_value(json!({"id": 1, "author": "portfolio-sync[bot]", "body": status})).unwrap()]);
+    let plan = reconcile(&config, &board(vec![with_comment]));
+    assert!(!plan.actions.iter().any(|a| a.change.kind() == "upsert_comment"), "{:?}", plan.actions);
+}
