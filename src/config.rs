@@ -157,7 +157,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if !self.hint.is_empty() {
             write!(f, "\n  how to fix: {}", self.hint)?;
         }
@@ -201,10 +205,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
 /// Parses and validates configuration text; `file` is only used in messages.
 pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((1, 1));
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         ConfigErrors(vec![ConfigError {
             file: file.to_string(),
             line,
@@ -223,7 +224,8 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
 
 fn syntax_hint(message: &str) -> String {
     if message.contains("unknown field") {
-        "remove the key or correct its spelling; the keys this table accepts are listed above".into()
+        "remove the key or correct its spelling; the keys this table accepts are listed above"
+            .into()
     } else if message.contains("missing field") {
         "add the key; see the configuration reference in README.md".into()
     } else if message.contains("unknown variant") {
@@ -240,11 +242,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |l| l.chars().count())
-        + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
 
@@ -409,7 +407,12 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn error(&mut self, span: std::ops::Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
+    fn error(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         let (line, column) = line_col(self.text, span.start);
         self.errors.push(ConfigError {
             file: self.file.to_string(),
@@ -449,6 +452,7 @@ impl Validator<'_> {
                 },
             })
         } else {
+            self.errors.sort_by_key(|e| (e.line, e.column));
             Err(ConfigErrors(self.errors))
         }
     }
@@ -459,6 +463,13 @@ impl Validator<'_> {
                 raw.owner.span(),
                 "board.owner is empty",
                 "give the organisation or user that owns the project, e.g. owner = \"digdir\"",
+            );
+        }
+        if raw.status_field.get_ref().trim().is_empty() {
+            self.error(
+                raw.status_field.span(),
+                "board.status_field is empty",
+                "name the board's single-select field that holds the phase, usually \"Status\"",
             );
         }
         if *raw.project.get_ref() == 0 {
@@ -481,7 +492,11 @@ impl Validator<'_> {
         BoardConfig {
             owner: raw.owner.into_inner().trim().to_string(),
             project: raw.project.into_inner(),
-            repositories: raw.repositories.into_iter().map(|r| r.into_inner()).collect(),
+            repositories: raw
+                .repositories
+                .into_iter()
+                .map(|r| r.into_inner())
+                .collect(),
             status_field: raw.status_field.into_inner(),
         }
     }
@@ -517,32 +532,55 @@ impl Validator<'_> {
             let p = spanned.into_inner();
             let name = p.name.get_ref().trim().to_string();
             if name.is_empty() {
-                self.error(p.name.span(), "a phase has an empty name", "give every [[phase]] a name");
+                self.error(
+                    p.name.span(),
+                    "a phase has an empty name",
+                    "give every [[phase]] a name",
+                );
                 continue;
             }
-            let status = p.status.as_ref().map_or(name.clone(), |s| s.get_ref().trim().to_string());
-            let status_span = p.status.as_ref().map_or(p.name.span(), |s| s.span());
-            if let Some(other) = statuses.insert(normalize(&status), name.clone()) {
+            if names
+                .get(&normalize(&name))
+                .is_some_and(|owner| normalize(owner) == normalize(&name))
+            {
                 self.error(
-                    status_span.clone(),
-                    format!("phases \"{other}\" and \"{name}\" use the same board Status option \"{status}\""),
-                    "every phase needs its own Status option (the `status` key defaults to the phase name)",
+                    p.name.span(),
+                    format!("phase \"{name}\" is defined twice"),
+                    "every [[phase]] needs its own name; merge the two tables or rename one",
                 );
+                continue;
             }
+            let status = p
+                .status
+                .as_ref()
+                .map_or(name.clone(), |s| s.get_ref().trim().to_string());
+            let status_span = p.status.as_ref().map_or(p.name.span(), |s| s.span());
+            let status_unique = match statuses.insert(normalize(&status), name.clone()) {
+                None => true,
+                Some(other) => {
+                    self.error(
+                        status_span.clone(),
+                        format!("phases \"{other}\" and \"{name}\" use the same board Status option \"{status}\""),
+                        "every phase needs its own Status option (the `status` key defaults to the phase name)",
+                    );
+                    false
+                }
+            };
+            // Labels are compared case-insensitively by GitHub, so slugs are lower case.
             let slug = match &p.slug {
-                Some(s) => s.get_ref().trim().to_string(),
+                Some(s) => s.get_ref().trim().to_lowercase(),
                 None => slugify(&name),
             };
+            let slug_span = p.slug.as_ref().map_or(span.clone(), |s| s.span());
             if slug.is_empty() || slug.contains(char::is_whitespace) {
-                let at = p.slug.as_ref().map_or(p.name.span(), |s| s.span());
                 self.error(
-                    at,
+                    slug_span.clone(),
                     format!("phase \"{name}\" has no usable label slug (\"{slug}\")"),
                     "set slug = \"...\" with letters, digits and dashes",
                 );
             }
-            let mut words = vec![(name.clone(), p.name.span()), (slug.clone(), span.clone())];
-            if normalize(&status) != normalize(&name) {
+            let mut words = vec![(name.clone(), p.name.span()), (slug.clone(), slug_span)];
+            if status_unique && normalize(&status) != normalize(&name) {
                 words.push((status.clone(), status_span.clone()));
             }
             words.extend(p.aliases.iter().map(|a| (a.get_ref().clone(), a.span())));
@@ -550,21 +588,20 @@ impl Validator<'_> {
             for (word, at) in words {
                 let key = normalize(&word);
                 if key.is_empty() {
-                    self.error(at, format!("phase \"{name}\" has an empty alias"), "remove the empty string");
+                    self.error(
+                        at,
+                        format!("phase \"{name}\" has an empty alias"),
+                        "remove the empty string",
+                    );
                     continue;
                 }
                 if !own.insert(key.clone()) {
                     continue; // a phase may repeat its own name as status, slug or alias
                 }
                 if let Some(other) = names.insert(key, name.clone()) {
-                    let what = if normalize(&other) == normalize(&name) {
-                        format!("phase \"{name}\" is defined twice")
-                    } else {
-                        format!("\"{word}\" names both phase \"{other}\" and phase \"{name}\"")
-                    };
                     self.error(
                         at,
-                        what,
+                        format!("\"{word}\" names both phase \"{other}\" and phase \"{name}\""),
                         "phase names, status options, slugs and aliases must each name one phase only",
                     );
                 }
@@ -604,10 +641,15 @@ impl Validator<'_> {
         .filter_map(|(k, set)| set.then_some(k))
         .collect();
         const KINDS: &str = "section, checklist, field, assignee, milestone, label or any";
-        let hint_one = format!("write exactly one of {KINDS}, e.g. {{ section = \"Problemstilling\" }}");
+        let hint_one =
+            format!("write exactly one of {KINDS}, e.g. {{ section = \"Problemstilling\" }}");
         match kinds.as_slice() {
             [] => {
-                self.error(span, format!("a requirement of phase \"{phase}\" says nothing to check"), hint_one);
+                self.error(
+                    span,
+                    format!("a requirement of phase \"{phase}\" says nothing to check"),
+                    hint_one,
+                );
                 return None;
             }
             [_] => {}
@@ -679,7 +721,11 @@ impl Validator<'_> {
             "field" => {
                 let one_of = r.one_of.unwrap_or_default();
                 if one_of.iter().any(|o| o.trim().is_empty()) {
-                    self.error(span.clone(), "one_of contains an empty value", "remove the empty string");
+                    self.error(
+                        span.clone(),
+                        "one_of contains an empty value",
+                        "remove the empty string",
+                    );
                 }
                 RequirementKind::Field {
                     name: r.field.unwrap_or_default(),
@@ -709,7 +755,11 @@ impl Validator<'_> {
                         pattern,
                     },
                     Ok(_) => {
-                        self.error(span, "a label requirement has an empty pattern", "write e.g. { label = \"team/*\" }");
+                        self.error(
+                            span,
+                            "a label requirement has an empty pattern",
+                            "write e.g. { label = \"team/*\" }",
+                        );
                         return None;
                     }
                     Err(e) => {
@@ -739,7 +789,10 @@ impl Validator<'_> {
                 RequirementKind::Any(list)
             }
         };
-        Some(Requirement { kind, message: r.message })
+        Some(Requirement {
+            kind,
+            message: r.message,
+        })
     }
 
     fn sync(&mut self, raw: RawSync, phases: &Phases) -> SyncConfig {
@@ -753,15 +806,23 @@ impl Validator<'_> {
         }
         let blocked = raw.blocked_label.get_ref().clone();
         if blocked.trim().is_empty() {
-            self.error(raw.blocked_label.span(), "sync.blocked_label is empty", "use e.g. \"fase/blokkert\"");
-        } else if let Some(slug) = blocked.strip_prefix(&prefix) {
-            if let Some(p) = phases.by_slug(slug) {
-                self.error(
-                    raw.blocked_label.span(),
-                    format!("sync.blocked_label \"{blocked}\" is the label of phase \"{}\"", phases.get(p).name),
-                    "choose a blocked label no phase uses, e.g. \"fase/blokkert\"",
-                );
-            }
+            self.error(
+                raw.blocked_label.span(),
+                "sync.blocked_label is empty",
+                "use e.g. \"fase/blokkert\"",
+            );
+        } else if let Some((_, phase)) = phases
+            .iter()
+            .find(|(_, p)| normalize(&format!("{prefix}{}", p.slug)) == normalize(&blocked))
+        {
+            self.error(
+                raw.blocked_label.span(),
+                format!(
+                    "sync.blocked_label \"{blocked}\" is the label of phase \"{}\"",
+                    phase.name
+                ),
+                "choose a blocked label no phase uses, e.g. \"fase/blokkert\"",
+            );
         }
         if *raw.max_changes.get_ref() == 0 {
             self.error(
@@ -777,7 +838,10 @@ impl Validator<'_> {
                 None => {
                     self.error(
                         name.span(),
-                        format!("sync.no_status names phase \"{}\", which is not configured", name.get_ref()),
+                        format!(
+                            "sync.no_status names phase \"{}\", which is not configured",
+                            name.get_ref()
+                        ),
                         format!("use one of: {}", phases.names().join(", ")),
                     );
                     0
@@ -798,7 +862,10 @@ impl Validator<'_> {
         }
     }
 
-    fn teams(&mut self, raw: BTreeMap<Spanned<String>, Spanned<RawTeam>>) -> BTreeMap<String, TeamConfig> {
+    fn teams(
+        &mut self,
+        raw: BTreeMap<Spanned<String>, Spanned<RawTeam>>,
+    ) -> BTreeMap<String, TeamConfig> {
         let mut seen: HashMap<String, String> = HashMap::new();
         let mut teams = BTreeMap::new();
         for (name, team) in raw {
@@ -806,7 +873,10 @@ impl Validator<'_> {
             if let Some(other) = seen.insert(key, name.get_ref().clone()) {
                 self.error(
                     name.span(),
-                    format!("teams \"{other}\" and \"{}\" differ only in case or spaces", name.get_ref()),
+                    format!(
+                        "teams \"{other}\" and \"{}\" differ only in case or spaces",
+                        name.get_ref()
+                    ),
                     "keep one entry per team",
                 );
             }
@@ -814,7 +884,10 @@ impl Validator<'_> {
             if team.github_team.is_none() && team.repository.is_none() {
                 self.error(
                     name.span(),
-                    format!("team \"{}\" has neither github_team nor repository", name.get_ref()),
+                    format!(
+                        "team \"{}\" has neither github_team nor repository",
+                        name.get_ref()
+                    ),
                     "add github_team = \"org/team-slug\" and/or repository = \"owner/repo\"",
                 );
             }

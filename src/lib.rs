@@ -3,17 +3,18 @@
 //! Functional core, imperative shell: `body`, `rules`, `reconcile`, `plan` and `messages` decide without I/O;
 //! `apply`, `snapshot` and `github` carry the decisions out.
 
-pub mod body;
+pub mod apply;
 pub mod board;
+pub mod body;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod forge;
+pub mod github;
 pub mod messages;
 pub mod phase;
-pub mod rules;
-pub mod github;
-pub mod apply;
-pub mod cli;
 pub mod plan;
 pub mod preflight;
 pub mod reconcile;
+pub mod rules;
 pub mod snapshot;

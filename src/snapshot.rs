@@ -74,10 +74,12 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, text.as_bytes())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
 }
 
@@ -85,16 +87,20 @@ pub struct SnapshotForge {
     path: PathBuf,
     status_field: String,
     file: SnapshotFile,
+    /// Something was written: only then is the file rewritten.
+    dirty: bool,
 }
 
 impl SnapshotForge {
     pub fn open(path: &Path, status_field: &str) -> Result<SnapshotForge> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
         let file = SnapshotFile::parse(&text, &path.display().to_string())?;
         Ok(SnapshotForge {
             path: path.to_path_buf(),
             status_field: status_field.to_string(),
             file,
+            dirty: false,
         })
     }
 
@@ -102,8 +108,11 @@ impl SnapshotForge {
         &self.file
     }
 
-    /// Writes the snapshot back, atomically.
+    /// Writes the snapshot back, atomically, if anything was written to it.
     pub fn save(&self) -> Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
         write_atomic(&self.path, &self.file.to_json()?)
     }
 
@@ -152,6 +161,7 @@ impl Forge for SnapshotForge {
     }
 
     async fn set_statuses(&mut self, changes: &[StatusChange]) -> Vec<Result<()>> {
+        self.dirty = true;
         let field = self.status_field.clone();
         changes
             .iter()
@@ -162,7 +172,8 @@ impl Forge for SnapshotForge {
                     .iter_mut()
                     .find(|i| i.id == c.item_id)
                     .ok_or_else(|| anyhow!("item {} is not in the snapshot", c.item_id))?;
-                item.fields.insert(field.clone(), Value::String(c.status.clone()));
+                item.fields
+                    .insert(field.clone(), Value::String(c.status.clone()));
                 Ok(())
             })
             .collect()
@@ -175,12 +186,17 @@ impl Forge for SnapshotForge {
             .flat_map(|i| i.labels.clone())
             .collect();
         if let Some(Value::Array(created)) = self.file.labels.get(repository) {
-            labels.extend(created.iter().filter_map(|v| v.as_str().map(str::to_string)));
+            labels.extend(
+                created
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string)),
+            );
         }
         Ok(labels.into_iter().collect())
     }
 
     async fn create_label(&mut self, repository: &str, label: &LabelSpec) -> Result<()> {
+        self.dirty = true;
         let entry = self
             .file
             .labels
@@ -195,6 +211,7 @@ impl Forge for SnapshotForge {
     }
 
     async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()> {
+        self.dirty = true;
         let issue = self.issue_mut(issue)?;
         for l in labels {
             if !issue.has_label(l) {
@@ -205,11 +222,15 @@ impl Forge for SnapshotForge {
     }
 
     async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()> {
-        self.issue_mut(issue)?.labels.retain(|l| !l.eq_ignore_ascii_case(label));
+        self.dirty = true;
+        self.issue_mut(issue)?
+            .labels
+            .retain(|l| !l.eq_ignore_ascii_case(label));
         Ok(())
     }
 
     async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64> {
+        self.dirty = true;
         let id = self.next_comment_id();
         let author = self.file.bot.clone();
         let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
@@ -223,6 +244,7 @@ impl Forge for SnapshotForge {
     }
 
     async fn edit_comment(&mut self, issue: &IssueRef, comment_id: u64, body: &str) -> Result<()> {
+        self.dirty = true;
         let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
         let comment = comments
             .iter_mut()
@@ -232,7 +254,13 @@ impl Forge for SnapshotForge {
         Ok(())
     }
 
-    async fn add_reaction(&mut self, issue: &IssueRef, comment_id: u64, content: &str) -> Result<()> {
+    async fn add_reaction(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+        content: &str,
+    ) -> Result<()> {
+        self.dirty = true;
         let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
         let comment = comments
             .iter_mut()
@@ -249,11 +277,14 @@ impl Forge for SnapshotForge {
     }
 
     async fn add_item(&mut self, issue: &IssueRef, _node_id: Option<&str>) -> Result<String> {
+        self.dirty = true;
         let pos = self
             .file
             .other_issues
             .iter()
-            .position(|i| i.repository.eq_ignore_ascii_case(&issue.repository) && i.number == issue.number)
+            .position(|i| {
+                i.repository.eq_ignore_ascii_case(&issue.repository) && i.number == issue.number
+            })
             .ok_or_else(|| anyhow!("{issue} is not in the snapshot"))?;
         let content = self.file.other_issues.remove(pos);
         let id = format!("PVTI_snapshot_{}", self.file.items.len() + 1);
@@ -271,7 +302,13 @@ impl Forge for SnapshotForge {
         Ok(id)
     }
 
-    async fn create_issue(&mut self, repository: &str, title: &str, body: &str) -> Result<IssueRef> {
+    async fn create_issue(
+        &mut self,
+        repository: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<IssueRef> {
+        self.dirty = true;
         let number = self
             .issues_mut()
             .filter(|i| i.repository.eq_ignore_ascii_case(repository))

@@ -1,0 +1,180 @@
+//! Slash commands in issue comments, and who may run them.
+//!
+//! A command counts only at the start of a line of ordinary text: never inside a block quote (someone quoting a
+//! command is not running it), a code block or inline code. The comment is read with the same markdown parser as
+//! issue bodies, so what counts is what GitHub shows as text.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::config::{CommandsConfig, Permission};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `/fase <phase>` (`/phase`, `/flytt`): move the initiative; the argument is as typed, possibly empty.
+    Move(String),
+    /// `/sjekk` (`/check`): refresh the status comment.
+    Check,
+    /// `/hjelp` (`/help`).
+    Help,
+}
+
+fn command(word: &str, rest: &str) -> Option<Command> {
+    match word.to_lowercase().as_str() {
+        "fase" | "phase" | "flytt" => Some(Command::Move(rest.trim().to_string())),
+        "sjekk" | "check" => Some(Command::Check),
+        "hjelp" | "help" => Some(Command::Help),
+        _ => None,
+    }
+}
+
+/// The commands in a comment, in order. Unknown `/words` are not commands (they may be paths).
+pub fn parse(comment: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let mut quote_depth = 0usize;
+    let mut in_code_block = false;
+    let mut in_paragraph = false;
+    // The line being read: its text so far, and whether it still qualifies (began with plain text).
+    let mut line = String::new();
+    let mut line_ok = true;
+    // Ends the line being read; it yields a command only outside quotes and code.
+    let finish_line =
+        |line: &mut String, ok: &mut bool, commands: &mut Vec<Command>, counts: bool| {
+            if counts && *ok {
+                if let Some(rest) = line.trim_start().strip_prefix('/') {
+                    let (word, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                    if let Some(c) = command(word, arg) {
+                        commands.push(c);
+                    }
+                }
+            }
+            line.clear();
+            *ok = true;
+        };
+    for event in Parser::new_ext(comment, Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
+            Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            // Tight list items hold their text without a paragraph: an item starts a line too.
+            Event::Start(Tag::Paragraph | Tag::Item) => {
+                finish_line(
+                    &mut line,
+                    &mut line_ok,
+                    &mut commands,
+                    quote_depth == 0 && !in_code_block,
+                );
+                in_paragraph = true;
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                finish_line(
+                    &mut line,
+                    &mut line_ok,
+                    &mut commands,
+                    quote_depth == 0 && !in_code_block,
+                );
+                in_paragraph = false;
+            }
+            Event::SoftBreak | Event::HardBreak if in_paragraph => {
+                finish_line(
+                    &mut line,
+                    &mut line_ok,
+                    &mut commands,
+                    quote_depth == 0 && !in_code_block,
+                );
+            }
+            Event::Text(t) if in_paragraph => line.push_str(&t),
+            // Inline code, HTML or anything else first on a line disqualifies it; later on it only ends the argument.
+            Event::Code(_) | Event::InlineHtml(_) | Event::Html(_) if in_paragraph => {
+                if line.trim().is_empty() {
+                    line_ok = false;
+                } else {
+                    line.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    commands
+}
+
+/// May someone with this repository permission, who is (or is not) in one of the command teams, run commands?
+pub fn allowed(config: &CommandsConfig, permission: Permission, in_command_team: bool) -> bool {
+    permission >= config.permission || in_command_team
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn commands_at_the_start_of_a_line() {
+        assert_eq!(
+            parse("/fase Planlegging"),
+            [Command::Move("Planlegging".into())]
+        );
+        assert_eq!(
+            parse("Takk!\n/flytt  implementering  \n"),
+            [Command::Move("implementering".into())]
+        );
+        assert_eq!(
+            parse("/PHASE fase/konsept"),
+            [Command::Move("fase/konsept".into())]
+        );
+        assert_eq!(
+            parse("/sjekk\r\n\r\n/help"),
+            [Command::Check, Command::Help]
+        );
+        assert_eq!(parse("- /check"), [Command::Check]);
+        assert_eq!(parse("- a\n  - /help\n- b"), [Command::Help]);
+        assert_eq!(parse("1. tekst\n\n   /sjekk"), [Command::Check]);
+        assert_eq!(parse("/fase"), [Command::Move(String::new())]);
+    }
+
+    #[test]
+    fn quoted_fenced_inline_and_mid_line_commands_do_not_count() {
+        for text in [
+            "> /fase Planlegging",
+            "> sitat\n> /fase Planlegging",
+            "> /fase Planlegging\n\nhei",
+            "- > /fase Planlegging\n- hei",
+            "```\n/fase Planlegging\n```",
+            "    /fase Planlegging",
+            "`/fase Planlegging`",
+            "Skriv /fase Planlegging for å flytte",
+            "/usr/bin/env er en sti",
+            "<!-- /fase Planlegging -->",
+        ] {
+            assert_eq!(parse(text), [], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn emphasis_in_the_argument_is_read_as_its_text() {
+        assert_eq!(
+            parse("/fase **Konsept**"),
+            [Command::Move("Konsept".into())]
+        );
+    }
+
+    #[test]
+    fn permission_or_team_membership_allows() {
+        let config = CommandsConfig {
+            permission: Permission::Write,
+            teams: vec!["portefoljekontoret".into()],
+        };
+        assert!(allowed(&config, Permission::Admin, false));
+        assert!(allowed(&config, Permission::Write, false));
+        assert!(!allowed(&config, Permission::Triage, false));
+        assert!(allowed(&config, Permission::Read, true));
+        assert!(!allowed(&config, Permission::None, false));
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(text in "(\\PC|[/>`\n\r#*_-]){0,200}") {
+            let _ = parse(&text);
+        }
+    }
+}

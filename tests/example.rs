@@ -1,0 +1,396 @@
+//! The shipped example: Digdir's configuration on `config/examples/board.json`, through the real binary.
+//! Every case of config/examples/README.md gets its decision; applying and syncing again plans nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn bin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portfolio-sync"))
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("PORTFOLIO_SYNC_CONFIG")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("PORTFOLIO_SYNC_TOKEN")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn example_copy(dir: &Path) -> PathBuf {
+    let to = dir.join("board.json");
+    std::fs::copy(Path::new(ROOT).join("config/examples/board.json"), &to).unwrap();
+    to
+}
+
+fn plan_json(args: &[&str]) -> Value {
+    let out = bin(args);
+    assert!(out.status.success(), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+}
+
+/// (item, from, to, outcome, actions in order), as config/examples/README.md tells them.
+const EXPECTED: &[(&str, &str, &str, &str, &[&str])] = &[
+    (
+        "digdir/portfolio#101",
+        "",
+        "Konsept",
+        "adopted",
+        &["add_label"],
+    ),
+    (
+        "digdir/portfolio#102",
+        "",
+        "Implementering",
+        "adopted",
+        &["add_label"],
+    ),
+    (
+        "digdir/portfolio#103",
+        "Planlegging",
+        "Planlegging",
+        "unchanged",
+        &[],
+    ),
+    (
+        "digdir/portfolio#104",
+        "Problem",
+        "Konsept",
+        "accepted",
+        &["add_label", "remove_label", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#105",
+        "Konsept",
+        "Planlegging",
+        "rejected",
+        &["set_status", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#106",
+        "Problem",
+        "Planlegging",
+        "accepted",
+        &["add_label", "remove_label", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#107",
+        "Planlegging",
+        "Konsept",
+        "accepted",
+        &["add_label", "remove_label", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#108",
+        "Planlegging",
+        "Implementering",
+        "accepted",
+        &[
+            "add_label",
+            "remove_label",
+            "upsert_comment",
+            "create_issue",
+            "post_comment",
+        ],
+    ),
+    (
+        "digdir/portfolio#109",
+        "Ikke startet",
+        "Ikke startet",
+        "unchanged",
+        &[],
+    ),
+    (
+        "digdir/portfolio#110",
+        "",
+        "Ikke startet",
+        "adopted",
+        &["add_label"],
+    ),
+    ("draft:PVTI_draft_1", "", "Problem", "skipped", &[]),
+    ("digdir/portfolio#111", "", "Konsept", "skipped", &[]),
+    ("digdir/portfolio#112", "", "Utført", "skipped", &[]),
+    ("digdir/portfolio#113", "", "Konsept", "skipped", &[]),
+    (
+        "digdir/altinn-studio#14210",
+        "",
+        "Planlegging",
+        "skipped",
+        &[],
+    ),
+    (
+        "digdir/portfolio#115",
+        "Ikke startet",
+        "Problem",
+        "rejected",
+        &["set_status", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#116",
+        "Problem",
+        "Konsept",
+        "rejected",
+        &["set_status", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#117",
+        "Problem",
+        "Konsept",
+        "rejected",
+        &["set_status", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#118",
+        "Konsept",
+        "Konsept",
+        "unchanged",
+        &["remove_label"],
+    ),
+    (
+        "digdir/portfolio#119",
+        "Problem",
+        "Konsept",
+        "accepted",
+        &["add_label", "remove_label", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#120",
+        "Planlegging",
+        "Implementering",
+        "rejected",
+        &["set_status", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#121",
+        "Ikke startet",
+        "Problem",
+        "accepted",
+        &["add_label", "remove_label", "upsert_comment"],
+    ),
+    (
+        "digdir/portfolio#122",
+        "Konsept",
+        "Planlegging",
+        "rejected",
+        &["set_status", "upsert_comment"],
+    ),
+];
+
+#[test]
+fn every_case_of_the_example_board_gets_its_decision() {
+    let plan = plan_json(&[
+        "sync",
+        "--snapshot",
+        "config/examples/board.json",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    let decisions = plan["decisions"].as_array().unwrap();
+    let actions = plan["actions"].as_array().unwrap();
+    assert_eq!(decisions.len(), EXPECTED.len(), "{plan:#}");
+    for (d, (item, from, to, outcome, kinds)) in decisions.iter().zip(EXPECTED) {
+        assert_eq!(d["item"], *item);
+        assert_eq!(d["from"].as_str().unwrap_or(""), *from, "{item}");
+        assert_eq!(d["to"].as_str().unwrap_or(""), *to, "{item}");
+        assert_eq!(d["outcome"], *outcome, "{item}: {d:#}");
+        assert_eq!(
+            d["missing"].as_array().unwrap().is_empty(),
+            *outcome != "rejected",
+            "{item}: {d:#}"
+        );
+        let planned: Vec<&str> = actions
+            .iter()
+            .filter(|a| a["item"] == *item)
+            .map(|a| a["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(planned, *kinds, "{item}");
+    }
+    assert_eq!(plan["summary"]["applied"], false);
+    assert_eq!(plan["summary"]["outcomes"]["skipped"], 5);
+}
+
+#[test]
+fn rejections_name_what_is_missing() {
+    let plan = plan_json(&[
+        "sync",
+        "--snapshot",
+        "config/examples/board.json",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    let missing = |item: &str| -> Vec<String> {
+        let d = plan["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["item"] == item)
+            .unwrap();
+        d["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_string())
+            .collect()
+    };
+    // The template left unfilled, an issue form with _No response_, and a body with no headings.
+    assert!(missing("digdir/portfolio#105")[0].contains("«Mål og nøkkelresultat (OKR)» er tom"));
+    assert!(missing("digdir/portfolio#116")[0].contains("seksjonen «Problemstilling» er tom"));
+    assert!(missing("digdir/portfolio#117")[0].contains("ingen overskrift «Problemstilling»"));
+    let m120 = missing("digdir/portfolio#120");
+    assert_eq!(m120.len(), 2, "{m120:?}");
+    assert!(m120.iter().all(|m| m.starts_with("Implementering: ")));
+}
+
+#[test]
+fn applying_the_plan_then_syncing_again_plans_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = example_copy(dir.path());
+    let board = board.to_str().unwrap();
+    let before = std::fs::read_to_string(board).unwrap();
+
+    // More writes than max_changes: refused, exit 1, the file untouched.
+    let refused = bin(&["sync", "--snapshot", board]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--allow-large"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        std::fs::read_to_string(board).unwrap() == before,
+        "a refused run wrote the file"
+    );
+
+    let applied = plan_json(&[
+        "sync",
+        "--snapshot",
+        board,
+        "--allow-large",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(applied["summary"]["applied"], true);
+    assert_eq!(applied["failures"], serde_json::json!([]));
+
+    let after: Value = serde_json::from_str(&std::fs::read_to_string(board).unwrap()).unwrap();
+    let issue = |n: u64| {
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["issue"]["number"] == n && i["issue"]["repository"] == "digdir/portfolio")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(issue(105)["fields"]["Status"], "Konsept", "reverted");
+    assert_eq!(
+        issue(104)["issue"]["labels"],
+        serde_json::json!(["fase/konsept"])
+    );
+    let comments = issue(108)["issue"]["comments"].as_array().unwrap().clone();
+    assert!(comments.iter().any(|c| c["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("<!-- portfolio-sync:handoff:implementering -->")));
+    assert!(after["other_issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["repository"] == "digdir/dialogporten"
+            && i["body"].as_str().unwrap().contains("digdir/portfolio#108")));
+
+    let again = plan_json(&["sync", "--snapshot", board, "--format", "json"]);
+    assert_eq!(again["actions"], serde_json::json!([]), "{again:#}");
+    assert_eq!(again["summary"]["outcomes"]["accepted"], Value::Null);
+}
+
+#[test]
+fn the_text_plan_is_a_table_with_a_summary() {
+    let out = bin(&[
+        "sync",
+        "--snapshot",
+        "config/examples/board.json",
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("ITEM") && first.contains("OUTCOME"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✗ Planlegging: "), "{stdout}");
+    assert!(
+        stdout.contains("23 items: 6 accepted, 6 rejected, 3 adopted, 3 unchanged, 5 skipped;"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_tells_what_the_next_phase_needs() {
+    let out = bin(&["check", "#105", "--snapshot", "config/examples/board.json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("To enter Planlegging:"), "{stdout}");
+    assert!(stdout.contains("✗ "), "{stdout}");
+
+    let out = bin(&["check", "999", "--snapshot", "config/examples/board.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = bin(&[
+        "check",
+        "not-an-issue",
+        "--snapshot",
+        "config/examples/board.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn check_config_says_ok_or_names_the_place() {
+    let out = bin(&["check-config"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: config/portfolio.toml: 6 phases"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[board]\nowner = \"x\"\nproject = 1\nrepositories = [\"x/y\"]\n[sync]\nmax_change = 3\n",
+    )
+    .unwrap();
+    let out = bin(&["check-config", "--config", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml:6:1: unknown field `max_change`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("how to fix:"), "{stderr}");
+}
+
+#[test]
+fn a_snapshot_that_is_not_one_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1, \"board\": {}}").unwrap();
+    let out = bin(&["sync", "--snapshot", bad.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a board snapshot"),
+        "{}",
+        text(&out)
+    );
+}
