@@ -3,13 +3,37 @@
 use portfolio_sync::board::{Board, Item, Snapshot};
 use serde_json::json;
 
-pub const PHASES: [&str; 6] = ["Ikke startet", "Problem", "Konsept", "Planlegging", "Implementering", "Utført"];
-pub const SLUGS: [&str; 6] = ["ikke-startet", "problem", "konsept", "planlegging", "implementering", "utført"];
+pub const PHASES: [&str; 6] = [
+    "Ikke startet",
+    "Problem",
+    "Konsept",
+    "Planlegging",
+    "Implementering",
+    "Utført",
+];
+pub const SLUGS: [&str; 6] = [
+    "ikke-startet",
+    "problem",
+    "konsept",
+    "planlegging",
+    "implementering",
+    "utført",
+];
 
 /// A body from the real template; `filled` answers every section.
 pub fn body(n: usize, filled: bool) -> String {
-    let answer = |text: &str| if filled { format!("{text} (tiltak {n})\n") } else { String::new() };
-    let okr = if filled { "- [x] 30 % raskere saksbehandling\n- [ ] Nøkkelresultat\n" } else { "- [ ] Nøkkelresultat\n- [ ] Nøkkelresultat\n- [ ] Nøkkelresultat\n" };
+    let answer = |text: &str| {
+        if filled {
+            format!("{text} (tiltak {n})\n")
+        } else {
+            String::new()
+        }
+    };
+    let okr = if filled {
+        "- [x] 30 % raskere saksbehandling\n- [ ] Nøkkelresultat\n"
+    } else {
+        "- [ ] Nøkkelresultat\n- [ ] Nøkkelresultat\n- [ ] Nøkkelresultat\n"
+    };
     format!(
         "# Grunninformasjon\n## Samarbeid med\n{}\n## Avhengigheter til andre tiltak\n\n# Begrunnelse\n## Problemstilling\n{}\n## Beskrivelse av tiltaket\n{}\n## Risiko hvis tiltaket ikke gjennomføres\n{}\n## Mål og nøkkelresultat (OKR)\n### Mål 1\n{okr}\n### Mål 2\n- [ ] Nøkkelresultat\n\n# Ressurser\n## Hvilken kompetanse trengs for tiltaket\n{}\n## Behov totalt, sum månedsverk\n{}\n<!-- Fyll inn -->\n",
         answer("Skatteetaten, NAV"),

@@ -10,15 +10,21 @@ use portfolio_sync::reconcile::reconcile;
 mod generate;
 
 fn main() {
-    let config = config::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/portfolio.toml")))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let config = config::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/portfolio.toml"
+    )))
+    .unwrap_or_else(|e| panic!("{e}"));
     let shapes = [
         ("unchanged", 0, false),
         ("1% moved", 10, false),
         ("10% moved", 100, false),
         ("first run (unlabelled)", 0, true),
     ];
-    println!("{:<24} {:>7} {:>10} {:>10} {:>10} {:>8}", "board", "items", "min", "median", "max", "writes");
+    println!(
+        "{:<24} {:>7} {:>10} {:>10} {:>10} {:>8}",
+        "board", "items", "min", "median", "max", "writes"
+    );
     for items in [1_000, 10_000] {
         for (name, moved, unlabelled) in shapes {
             let board = generate::board(&generate::Shape {

@@ -39,17 +39,32 @@ const STATUS_BATCH: usize = 50;
 
 /// Adds `create_label` actions for the labels the plan adds that do not exist in their repository yet.
 /// Reads each repository's labels only when the plan adds a label there.
-pub async fn prepare_labels<F: Forge>(forge: &mut F, config: &Config, plan: &mut Plan) -> Result<()> {
+pub async fn prepare_labels<F: Forge>(
+    forge: &mut F,
+    config: &Config,
+    plan: &mut Plan,
+) -> Result<()> {
     let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for a in &plan.actions {
         if let Change::AddLabel { issue, label } = &a.change {
-            wanted.entry(issue.repository.clone()).or_default().insert(label.clone());
+            wanted
+                .entry(issue.repository.clone())
+                .or_default()
+                .insert(label.clone());
         }
     }
     let mut creates = Vec::new();
     for (repo, labels) in wanted {
-        let existing: BTreeSet<String> = forge.repo_labels(&repo).await?.iter().map(|l| l.to_lowercase()).collect();
-        for name in labels.into_iter().filter(|l| !existing.contains(&l.to_lowercase())) {
+        let existing: BTreeSet<String> = forge
+            .repo_labels(&repo)
+            .await?
+            .iter()
+            .map(|l| l.to_lowercase())
+            .collect();
+        for name in labels
+            .into_iter()
+            .filter(|l| !existing.contains(&l.to_lowercase()))
+        {
             let spec = label_spec(config, &name);
             creates.push(Action {
                 item: repo.clone(),
@@ -77,15 +92,26 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
             name: name.to_string(),
             color: "b60205".into(),
             description: lang
-                .pick("Flytting avvist: kravene til fasen er ikke oppfylt", "Move refused: phase requirements not met")
+                .pick(
+                    "Flytting avvist: kravene til fasen er ikke oppfylt",
+                    "Move refused: phase requirements not met",
+                )
                 .into(),
         };
     }
     let (color, description) = match config.phase_of_label(name) {
         Some(p) => {
-            let shade = PALETTE[p * (PALETTE.len() - 1) / config.phases.len().saturating_sub(1).max(1)];
+            let shade =
+                PALETTE[p * (PALETTE.len() - 1) / config.phases.len().saturating_sub(1).max(1)];
             let phase = &config.phases.get(p).name;
-            (shade, format!("{} {phase} ({})", lang.pick("Fase:", "Phase:"), "portfolio-sync"))
+            (
+                shade,
+                format!(
+                    "{} {phase} ({})",
+                    lang.pick("Fase:", "Phase:"),
+                    "portfolio-sync"
+                ),
+            )
         }
         None => ("ededed", "portfolio-sync".to_string()),
     };
@@ -106,7 +132,11 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Report {
         comments: HashMap::new(),
     };
     run.statuses(&plan.actions).await;
-    for action in plan.actions.iter().filter(|a| !matches!(a.change, Change::SetStatus { .. })) {
+    for action in plan
+        .actions
+        .iter()
+        .filter(|a| !matches!(a.change, Change::SetStatus { .. }))
+    {
         if run.failed_items.contains(&action.item) {
             run.report.skipped += 1;
             continue;
@@ -166,7 +196,10 @@ impl<F: Forge> Run<'_, F> {
                 match results.get(i) {
                     Some(Ok(())) => self.report.writes += 1,
                     Some(Err(e)) => self.fail(action, anyhow::anyhow!("{e:#}")),
-                    None => self.fail(action, anyhow::anyhow!("the forge gave no result for this change")),
+                    None => self.fail(
+                        action,
+                        anyhow::anyhow!("the forge gave no result for this change"),
+                    ),
                 }
             }
         }
@@ -184,7 +217,9 @@ impl<F: Forge> Run<'_, F> {
         match change {
             Change::SetStatus { .. } => Ok(Done::Already), // done in batches first
             Change::AddLabel { issue, label } => {
-                self.forge.add_labels(issue, std::slice::from_ref(label)).await?;
+                self.forge
+                    .add_labels(issue, std::slice::from_ref(label))
+                    .await?;
                 Ok(Done::Wrote)
             }
             Change::RemoveLabel { issue, label } => {
@@ -205,8 +240,16 @@ impl<F: Forge> Run<'_, F> {
                 self.forge.create_label(repository, &spec).await?;
                 Ok(Done::Wrote)
             }
-            Change::UpsertComment { issue, marker, body } => self.upsert(issue, marker, body, true).await,
-            Change::PostComment { issue, marker, body } => self.upsert(issue, marker, body, false).await,
+            Change::UpsertComment {
+                issue,
+                marker,
+                body,
+            } => self.upsert(issue, marker, body, true).await,
+            Change::PostComment {
+                issue,
+                marker,
+                body,
+            } => self.upsert(issue, marker, body, false).await,
             Change::AddReaction {
                 issue,
                 comment_id,
@@ -233,7 +276,9 @@ impl<F: Forge> Run<'_, F> {
                     if !self.forge.find_issues(repository, marker).await?.is_empty() {
                         return Ok(Done::Wrote);
                     }
-                    tracing::info!("creating an issue in {repository} failed ({first:#}); trying once more");
+                    tracing::info!(
+                        "creating an issue in {repository} failed ({first:#}); trying once more"
+                    );
                     self.forge.create_issue(repository, title, body).await?;
                 }
                 Ok(Done::Wrote)
@@ -242,15 +287,27 @@ impl<F: Forge> Run<'_, F> {
     }
 
     /// Edits the bot's comment with `marker` (when `edit`), or creates it once.
-    async fn upsert(&mut self, issue: &IssueRef, marker: &Marker, body: &str, edit: bool) -> Result<Done> {
+    async fn upsert(
+        &mut self,
+        issue: &IssueRef,
+        marker: &Marker,
+        body: &str,
+        edit: bool,
+    ) -> Result<Done> {
         let bot = self.bot.to_string();
-        let existing = find_marked(self.comments_of(issue).await?, &bot, marker).map(|c| (c.id, c.body == body));
+        let existing = find_marked(self.comments_of(issue).await?, &bot, marker)
+            .map(|c| (c.id, c.body == body));
         match existing {
             Some((_, true)) => return Ok(Done::Already),
             Some(_) if !edit => return Ok(Done::Already),
             Some((id, false)) => {
                 self.forge.edit_comment(issue, id, body).await?;
-                if let Some(c) = self.comments_of(issue).await?.iter_mut().find(|c| c.id == id) {
+                if let Some(c) = self
+                    .comments_of(issue)
+                    .await?
+                    .iter_mut()
+                    .find(|c| c.id == id)
+                {
                     c.body = body.to_string();
                 }
                 return Ok(Done::Wrote);

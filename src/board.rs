@@ -23,7 +23,9 @@ pub struct Board {
 
 impl Board {
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name.trim()))
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -211,12 +213,19 @@ impl IssueRef {
             None => (default_repo?.to_string(), text),
         };
         let number = number.parse().ok().filter(|n| *n > 0)?;
-        let valid_repo = repo.split_once('/').is_some_and(|(o, r)| !o.is_empty() && !r.is_empty());
-        valid_repo.then_some(IssueRef { repository: repo, number })
+        let valid_repo = repo
+            .split_once('/')
+            .is_some_and(|(o, r)| !o.is_empty() && !r.is_empty());
+        valid_repo.then_some(IssueRef {
+            repository: repo,
+            number,
+        })
     }
 
     pub fn owner_and_name(&self) -> (&str, &str) {
-        self.repository.split_once('/').unwrap_or((&self.repository, ""))
+        self.repository
+            .split_once('/')
+            .unwrap_or((&self.repository, ""))
     }
 }
 

@@ -31,7 +31,11 @@ pub enum Exit {
 pub struct UsageError(pub String);
 
 #[derive(Parser, Debug)]
-#[command(name = "portfolio-sync", version, about = "Keeps a GitHub Projects portfolio board honest: phases, requirements, handoffs.")]
+#[command(
+    name = "portfolio-sync",
+    version,
+    about = "Keeps a GitHub Projects portfolio board honest: phases, requirements, handoffs."
+)]
 pub struct Cli {
     /// Configuration file [default: $PORTFOLIO_SYNC_CONFIG, .github/portfolio-sync.toml, config/portfolio.toml]
     #[arg(long, global = true, value_name = "FILE")]
@@ -89,11 +93,18 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Usage as i32 } else { Exit::Ok as i32 };
+            return if e.use_stderr() {
+                Exit::Usage as i32
+            } else {
+                Exit::Ok as i32
+            };
         }
     };
     init_tracing(cli.verbose, cli.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -105,7 +116,9 @@ pub fn main() -> i32 {
         Ok(exit) => exit as i32,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<config::ConfigErrors>().is_some() {
+            if e.downcast_ref::<UsageError>().is_some()
+                || e.downcast_ref::<config::ConfigErrors>().is_some()
+            {
                 Exit::Usage as i32
             } else {
                 Exit::Failed as i32
@@ -121,8 +134,10 @@ fn init_tracing(verbose: u8, quiet: bool) {
         (false, 1) => "debug",
         (false, _) => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("portfolio_sync={level},warn")));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(format!("portfolio_sync={level},warn"))
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -139,7 +154,10 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         Command::Sync(args) => {
             let config = config::load(&config_path)?;
             let Some(path) = &args.snapshot else {
-                return Err(UsageError("a live sync needs the GitHub forge; pass --snapshot FILE".into()).into());
+                return Err(UsageError(
+                    "a live sync needs the GitHub forge; pass --snapshot FILE".into(),
+                )
+                .into());
             };
             let mut forge = SnapshotForge::open(path, &config.board.status_field)?;
             let exit = sync(&mut forge, &config, &args, out).await?;
@@ -151,7 +169,10 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         Command::Check { issue, snapshot } => {
             let config = config::load(&config_path)?;
             let Some(path) = snapshot else {
-                return Err(UsageError("check needs the GitHub forge; pass --snapshot FILE".into()).into());
+                return Err(UsageError(
+                    "check needs the GitHub forge; pass --snapshot FILE".into(),
+                )
+                .into());
             };
             let mut forge = SnapshotForge::open(&path, &config.board.status_field)?;
             let board = forge.read_board().await?;
@@ -183,7 +204,12 @@ fn check_config(path: &Path, out: &mut impl Write) -> Result<Exit> {
 }
 
 /// Reads the board, plans, and (unless a dry run) applies the plan.
-pub async fn sync<F: Forge>(forge: &mut F, config: &Config, args: &SyncArgs, out: &mut impl Write) -> Result<Exit> {
+pub async fn sync<F: Forge>(
+    forge: &mut F,
+    config: &Config,
+    args: &SyncArgs,
+    out: &mut impl Write,
+) -> Result<Exit> {
     let snapshot = forge.read_board().await?;
     preflight::check(config, &snapshot.board).map_err(|e| UsageError(e.to_string()))?;
     let mut plan = reconcile::reconcile(config, &snapshot);
@@ -212,10 +238,19 @@ pub async fn sync<F: Forge>(forge: &mut F, config: &Config, args: &SyncArgs, out
     }
     let report = apply::apply(forge, &plan, &snapshot.bot).await;
     print_plan(out, &plan, Some(&report), args.format)?;
-    Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failed })
+    Ok(if report.failures.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
 }
 
-fn print_plan(out: &mut impl Write, plan: &Plan, report: Option<&Report>, format: Format) -> Result<()> {
+fn print_plan(
+    out: &mut impl Write,
+    plan: &Plan,
+    report: Option<&Report>,
+    format: Format,
+) -> Result<()> {
     let applied = report.is_some();
     match format {
         Format::Json => {
@@ -246,15 +281,29 @@ fn print_plan(out: &mut impl Write, plan: &Plan, report: Option<&Report>, format
 }
 
 /// What the issue still needs for its next phase.
-pub fn check(config: &Config, snapshot: &Snapshot, issue: &str, out: &mut impl Write) -> Result<Exit> {
+pub fn check(
+    config: &Config,
+    snapshot: &Snapshot,
+    issue: &str,
+    out: &mut impl Write,
+) -> Result<Exit> {
     let default_repo = config.board.repositories.first().map(String::as_str);
-    let wanted = IssueRef::parse(issue, default_repo)
-        .ok_or_else(|| UsageError(format!("\"{issue}\" is not an issue: write 48, #48 or owner/repo#48")))?;
+    let wanted = IssueRef::parse(issue, default_repo).ok_or_else(|| {
+        UsageError(format!(
+            "\"{issue}\" is not an issue: write 48, #48 or owner/repo#48"
+        ))
+    })?;
     let item = snapshot
         .items
         .iter()
         .find(|i| i.issue.as_ref().is_some_and(|is| is.reference() == wanted))
-        .ok_or_else(|| anyhow!("{wanted} is not on the board {}/{}", snapshot.board.owner, snapshot.board.number))?;
+        .ok_or_else(|| {
+            anyhow!(
+                "{wanted} is not on the board {}/{}",
+                snapshot.board.owner,
+                snapshot.board.number
+            )
+        })?;
     let plan = reconcile::reconcile_item(config, &snapshot.bot, item, None);
     let Some(issue) = item.issue.as_ref() else {
         return Err(anyhow!("{wanted} has no issue content"));
@@ -263,19 +312,39 @@ pub fn check(config: &Config, snapshot: &Snapshot, issue: &str, out: &mut impl W
     writeln!(out, "{wanted}: {}", issue.title)?;
     if let Some(d) = decision {
         let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
-        writeln!(out, "accepted phase: {}, board: {} ({}: {})", show(&d.from), show(&d.to), d.outcome.as_str(), d.reason)?;
+        writeln!(
+            out,
+            "accepted phase: {}, board: {} ({}: {})",
+            show(&d.from),
+            show(&d.to),
+            d.outcome.as_str(),
+            d.reason
+        )?;
         for m in &d.missing {
             writeln!(out, "  ✗ {m}")?;
         }
     }
-    let accepted = issue.labels.iter().filter_map(|l| config.phase_of_label(l)).min();
+    let accepted = issue
+        .labels
+        .iter()
+        .filter_map(|l| config.phase_of_label(l))
+        .min();
     let current = accepted.unwrap_or(config.sync.no_status);
     match reconcile::next_phase_checks(config, item, issue, current) {
-        None => writeln!(out, "{} is the last phase.", config.phases.get(current).name)?,
+        None => writeln!(
+            out,
+            "{} is the last phase.",
+            config.phases.get(current).name
+        )?,
         Some(next) => {
             writeln!(out, "\nTo enter {}:", next.phase)?;
             for c in &next.checks {
-                writeln!(out, "  {} {}", if c.met() { "✓" } else { "✗" }, c.sentence())?;
+                writeln!(
+                    out,
+                    "  {} {}",
+                    if c.met() { "✓" } else { "✗" },
+                    c.sentence()
+                )?;
             }
             for m in next.manual {
                 writeln!(out, "  ? {m} (judged by people)")?;

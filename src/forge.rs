@@ -45,12 +45,18 @@ pub trait Forge {
     async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64>;
     async fn edit_comment(&mut self, issue: &IssueRef, comment_id: u64, body: &str) -> Result<()>;
     /// Reacts to a comment (`+1`, `confused`, ...).
-    async fn add_reaction(&mut self, issue: &IssueRef, comment_id: u64, content: &str) -> Result<()>;
+    async fn add_reaction(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+        content: &str,
+    ) -> Result<()>;
 
     /// Puts an issue on the board and returns the new item's id.
     async fn add_item(&mut self, issue: &IssueRef, node_id: Option<&str>) -> Result<String>;
     /// Opens an issue (a tracking issue in a team's repository) and returns it.
-    async fn create_issue(&mut self, repository: &str, title: &str, body: &str) -> Result<IssueRef>;
+    async fn create_issue(&mut self, repository: &str, title: &str, body: &str)
+        -> Result<IssueRef>;
     /// Open issues in a repository whose body contains `needle` (to find a tracking issue before creating it).
     async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>>;
 }

@@ -138,7 +138,10 @@ pub struct Texts {
 
 impl Texts {
     pub fn new(language: Language, overrides: BTreeMap<TextKey, String>) -> Self {
-        Self { language, overrides }
+        Self {
+            language,
+            overrides,
+        }
     }
 
     /// The text for `key` with every `{name}` replaced by its value.
@@ -203,14 +206,21 @@ fn paragraph_break(out: &mut String) {
 
 /// The living checklist: where the initiative is and what its next phase needs.
 pub fn status_comment(t: &Texts, phase: &str, next: Option<&PhaseChecks>) -> String {
-    let mut out = format!("{}\n{}\n\n", Marker::Status, t.fill(TextKey::StatusTitle, &[("phase", phase)]));
+    let mut out = format!(
+        "{}\n{}\n\n",
+        Marker::Status,
+        t.fill(TextKey::StatusTitle, &[("phase", phase)])
+    );
     match next {
         None => out.push_str(&t.fill(TextKey::StatusLast, &[("phase", phase)])),
         Some(n) => {
             out.push_str(&t.fill(TextKey::StatusNext, &[("phase", phase), ("next", n.phase)]));
             out.push_str("\n\n");
             if n.checks.is_empty() {
-                out.push_str(t.pick("- Ingen automatiske krav.\n", "- No automatic requirements.\n"));
+                out.push_str(t.pick(
+                    "- Ingen automatiske krav.\n",
+                    "- No automatic requirements.\n",
+                ));
             }
             check_lines(&mut out, &n.checks);
             manual_lines(&mut out, t, n.manual);
@@ -221,9 +231,23 @@ pub fn status_comment(t: &Texts, phase: &str, next: Option<&PhaseChecks>) -> Str
 }
 
 /// What a refused move needs, per phase it would have passed into.
-pub fn rejected_comment(t: &Texts, from: &str, to: &str, failing: &[PhaseChecks], flag_label: Option<&str>) -> String {
-    let vars = [("from", from), ("to", to), ("label", flag_label.unwrap_or(""))];
-    let mut out = format!("{}\n{}\n\n", Marker::Rejected, t.fill(TextKey::RejectedTitle, &vars));
+pub fn rejected_comment(
+    t: &Texts,
+    from: &str,
+    to: &str,
+    failing: &[PhaseChecks],
+    flag_label: Option<&str>,
+) -> String {
+    let vars = [
+        ("from", from),
+        ("to", to),
+        ("label", flag_label.unwrap_or("")),
+    ];
+    let mut out = format!(
+        "{}\n{}\n\n",
+        Marker::Rejected,
+        t.fill(TextKey::RejectedTitle, &vars)
+    );
     out.push_str(&t.fill(TextKey::RejectedIntro, &vars));
     out.push_str("\n\n");
     let several = failing.len() > 1;
@@ -231,7 +255,14 @@ pub fn rejected_comment(t: &Texts, from: &str, to: &str, failing: &[PhaseChecks]
         if several {
             out.push_str(&format!("**{}**\n", p.phase));
         }
-        check_lines(&mut out, &p.checks.iter().filter(|c| !c.met()).cloned().collect::<Vec<_>>());
+        check_lines(
+            &mut out,
+            &p.checks
+                .iter()
+                .filter(|c| !c.met())
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         if several {
             out.push('\n');
         }
@@ -272,20 +303,41 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
         Some(url) => format!("[{}]({url})", h.title),
         None => h.title.clone(),
     };
-    let mut out = format!("{marker}\n{}\n\n", t.fill(TextKey::HandoffTitle, &[("title", &title)]));
+    let mut out = format!(
+        "{marker}\n{}\n\n",
+        t.fill(TextKey::HandoffTitle, &[("title", &title)])
+    );
     out.push_str(&t.fill(TextKey::HandoffIntro, &[("phase", &h.phase)]));
     out.push_str("\n\n");
     let none = t.pick("ikke angitt", "not given");
-    let list = |v: &[String]| if v.is_empty() { none.to_string() } else { v.join(", ") };
-    out.push_str(&format!("- **{}:** {}\n", t.pick("Ansvarlig", "Responsible"), list(&h.responsible)));
-    out.push_str(&format!("- **{}:** {}\n", t.pick("Team", "Teams"), list(&h.teams)));
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            none.to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    out.push_str(&format!(
+        "- **{}:** {}\n",
+        t.pick("Ansvarlig", "Responsible"),
+        list(&h.responsible)
+    ));
+    out.push_str(&format!(
+        "- **{}:** {}\n",
+        t.pick("Team", "Teams"),
+        list(&h.teams)
+    ));
     out.push_str(&format!(
         "- **{}:** {}\n",
         t.pick("Milepæl", "Milestone"),
         h.milestone.as_deref().unwrap_or(none)
     ));
     if !h.tracking.is_empty() {
-        out.push_str(&format!("- **{}:** {}\n", t.pick("Sporingssaker", "Tracking issues"), h.tracking.join(", ")));
+        out.push_str(&format!(
+            "- **{}:** {}\n",
+            t.pick("Sporingssaker", "Tracking issues"),
+            h.tracking.join(", ")
+        ));
     }
     for (heading, text) in &h.sections {
         out.push_str(&format!("\n**{heading}**\n\n"));

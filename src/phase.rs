@@ -80,7 +80,9 @@ impl Phases {
     /// The phase whose board Status option is `status`.
     pub fn by_status(&self, status: &str) -> Option<PhaseIdx> {
         let wanted = normalize(status);
-        self.list.iter().position(|p| normalize(&p.status) == wanted)
+        self.list
+            .iter()
+            .position(|p| normalize(&p.status) == wanted)
     }
 
     /// The phase whose label slug is `slug` (exact: labels are written by the bot).
@@ -93,7 +95,9 @@ impl Phases {
     pub fn lookup(&self, text: &str, label_prefix: &str) -> Option<PhaseIdx> {
         let wanted = normalize(text);
         let prefix = normalize(label_prefix);
-        let unprefixed = wanted.strip_prefix(prefix.as_str()).filter(|_| !prefix.is_empty());
+        let unprefixed = wanted
+            .strip_prefix(prefix.as_str())
+            .filter(|_| !prefix.is_empty());
         self.list.iter().position(|p| {
             let names = [&p.name, &p.status, &p.slug];
             names.iter().any(|n| normalize(n) == wanted)

@@ -118,12 +118,18 @@ impl Change {
             Change::SetStatus { status, .. } => format!("set Status to \"{status}\""),
             Change::AddLabel { label, .. } => format!("add label {label}"),
             Change::RemoveLabel { label, .. } => format!("remove label {label}"),
-            Change::UpsertComment { marker, .. } => format!("write comment {}", marker_kind(marker)),
+            Change::UpsertComment { marker, .. } => {
+                format!("write comment {}", marker_kind(marker))
+            }
             Change::PostComment { marker, .. } => format!("post comment {}", marker_kind(marker)),
             Change::AddReaction { content, .. } => format!("react {content}"),
             Change::AddItem { issue, .. } => format!("add {issue} to the board"),
-            Change::CreateIssue { repository, title, .. } => format!("open issue in {repository}: {title}"),
-            Change::CreateLabel { repository, name, .. } => format!("create label {name} in {repository}"),
+            Change::CreateIssue {
+                repository, title, ..
+            } => format!("open issue in {repository}: {title}"),
+            Change::CreateLabel {
+                repository, name, ..
+            } => format!("create label {name} in {repository}"),
         }
     }
 }
@@ -158,7 +164,10 @@ impl Plan {
     }
 
     pub fn count(&self, outcome: Outcome) -> usize {
-        self.decisions.iter().filter(|d| d.outcome == outcome).count()
+        self.decisions
+            .iter()
+            .filter(|d| d.outcome == outcome)
+            .count()
     }
 
     fn summary_json(&self, applied: bool) -> serde_json::Value {
@@ -185,25 +194,62 @@ impl Plan {
     /// A table of decisions, the writes, and a summary line.
     pub fn to_text(&self, applied: bool) -> String {
         let mut out = String::new();
-        let width = self.decisions.iter().map(|d| d.item.chars().count()).max().unwrap_or(4).max(4);
+        let width = self
+            .decisions
+            .iter()
+            .map(|d| d.item.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let phase = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
         let moves: Vec<String> = self
             .decisions
             .iter()
             .map(|d| format!("{} → {}", phase(&d.from), phase(&d.to)))
             .collect();
-        let move_width = moves.iter().map(|m| m.chars().count()).max().unwrap_or(4).max(4);
-        let _ = writeln!(out, "{:<width$}  {:<move_width$}  {:<9}  WHY", "ITEM", "MOVE", "OUTCOME");
+        let move_width = moves
+            .iter()
+            .map(|m| m.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<move_width$}  {:<9}  WHY",
+            "ITEM", "MOVE", "OUTCOME"
+        );
         for (d, m) in self.decisions.iter().zip(&moves) {
-            let _ = writeln!(out, "{:<width$}  {:<move_width$}  {:<9}  {}", d.item, m, d.outcome.as_str(), d.reason);
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<move_width$}  {:<9}  {}",
+                d.item,
+                m,
+                d.outcome.as_str(),
+                d.reason
+            );
             for missing in &d.missing {
-                let _ = writeln!(out, "{:<width$}  {:<move_width$}  {:<9}    ✗ {missing}", "", "", "");
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:<move_width$}  {:<9}    ✗ {missing}",
+                    "", "", ""
+                );
             }
         }
         if !self.actions.is_empty() {
-            let _ = writeln!(out, "\n{} {}:", if applied { "Applied" } else { "Planned" }, plural(self.actions.len(), "write"));
+            let _ = writeln!(
+                out,
+                "\n{} {}:",
+                if applied { "Applied" } else { "Planned" },
+                plural(self.actions.len(), "write")
+            );
             for a in &self.actions {
-                let _ = writeln!(out, "  {:<width$}  {}  ({})", a.item, a.change.summary(), a.reason);
+                let _ = writeln!(
+                    out,
+                    "  {:<width$}  {}  ({})",
+                    a.item,
+                    a.change.summary(),
+                    a.reason
+                );
             }
         }
         let counts = [
@@ -220,7 +266,10 @@ impl Plan {
         let state = match (self.actions.is_empty(), applied) {
             (true, _) => "nothing to do".to_string(),
             (false, true) => format!("{} applied", plural(self.actions.len(), "write")),
-            (false, false) => format!("{} planned, not applied", plural(self.actions.len(), "write")),
+            (false, false) => format!(
+                "{} planned, not applied",
+                plural(self.actions.len(), "write")
+            ),
         };
         let _ = writeln!(out, "\n{} items: {counts}; {state}.", self.decisions.len());
         out

@@ -15,7 +15,10 @@ pub struct Mismatch {
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "the configuration does not fit the board; nothing was written:")?;
+        writeln!(
+            f,
+            "the configuration does not fit the board; nothing was written:"
+        )?;
         for p in &self.problems {
             writeln!(f, "  - {p}")?;
         }
@@ -40,17 +43,23 @@ pub fn check(config: &Config, board: &Board) -> Result<(), Mismatch> {
     let mut problems = Vec::new();
     let status_field = &config.board.status_field;
     match board.field(status_field) {
-        None => problems.push(format!(
+        None => {
+            problems.push(format!(
             "the board has no field \"{status_field}\" (board.status_field); its fields are: {}",
             board.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-        Some(f) if f.kind != FieldKind::SingleSelect => {
-            problems.push(format!("field \"{status_field}\" is not a single-select field"))
+        ))
         }
+        Some(f) if f.kind != FieldKind::SingleSelect => problems.push(format!(
+            "field \"{status_field}\" is not a single-select field"
+        )),
         Some(f) => {
             for (_, phase) in config.phases.iter() {
                 let wanted = crate::phase::normalize(&phase.status);
-                if !f.options.iter().any(|o| crate::phase::normalize(o) == wanted) {
+                if !f
+                    .options
+                    .iter()
+                    .any(|o| crate::phase::normalize(o) == wanted)
+                {
                     problems.push(format!(
                         "phase \"{}\" uses Status option \"{}\", which the board does not have; its options are: {}",
                         phase.name,
@@ -69,7 +78,9 @@ pub fn check(config: &Config, board: &Board) -> Result<(), Mismatch> {
     fields.dedup();
     for name in fields {
         if board.field(&name).is_none() {
-            problems.push(format!("a requirement names field \"{name}\", which the board does not have"));
+            problems.push(format!(
+                "a requirement names field \"{name}\", which the board does not have"
+            ));
         }
     }
     if problems.is_empty() {

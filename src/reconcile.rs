@@ -24,14 +24,24 @@ pub fn reconcile(config: &Config, snapshot: &Snapshot) -> Plan {
 }
 
 /// Reconciles one item; with `requested`, as if its card stood in that phase (a `/fase` command).
-pub fn reconcile_item(config: &Config, bot: &str, item: &Item, requested: Option<PhaseIdx>) -> Plan {
+pub fn reconcile_item(
+    config: &Config,
+    bot: &str,
+    item: &Item,
+    requested: Option<PhaseIdx>,
+) -> Plan {
     let mut plan = Plan::default();
     Reconciler::new(config, bot).item(item, requested, &mut plan);
     plan
 }
 
 /// The checks of the phase after `current`, for the living status comment; `None` in the last phase.
-pub fn next_phase_checks<'c>(config: &'c Config, item: &Item, issue: &Issue, current: PhaseIdx) -> Option<PhaseChecks<'c>> {
+pub fn next_phase_checks<'c>(
+    config: &'c Config,
+    item: &Item,
+    issue: &Issue,
+    current: PhaseIdx,
+) -> Option<PhaseChecks<'c>> {
     let next = current + 1;
     (next < config.phases.len()).then(|| {
         let body = Body::parse(&issue.body);
@@ -50,7 +60,13 @@ pub fn texts(config: &Config) -> Texts {
     Texts::new(config.sync.language, config.texts.clone())
 }
 
-fn phase_checks<'c>(config: &'c Config, item: &Item, issue: &Issue, body: &Body, phase: PhaseIdx) -> PhaseChecks<'c> {
+fn phase_checks<'c>(
+    config: &'c Config,
+    item: &Item,
+    issue: &Issue,
+    body: &Body,
+    phase: PhaseIdx,
+) -> PhaseChecks<'c> {
     let p = config.phases.get(phase);
     let subject = Subject { item, issue, body };
     let rcx = rules::Context {
@@ -95,7 +111,8 @@ impl<'a> Reconciler<'a> {
         let issue = match self.skip_reason(item) {
             Err(reason) => {
                 let to = item.field_text(&self.config.board.status_field);
-                plan.decisions.push(decision(&name, None, to, Outcome::Skipped, reason));
+                plan.decisions
+                    .push(decision(&name, None, to, Outcome::Skipped, reason));
                 return;
             }
             Ok(issue) => issue,
@@ -104,7 +121,8 @@ impl<'a> Reconciler<'a> {
             Ok(s) => s,
             Err(reason) => {
                 let to = item.field_text(&self.config.board.status_field);
-                plan.decisions.push(decision(&name, None, to, Outcome::Skipped, reason));
+                plan.decisions
+                    .push(decision(&name, None, to, Outcome::Skipped, reason));
                 return;
             }
         };
@@ -121,21 +139,36 @@ impl<'a> Reconciler<'a> {
         let (outcome, reason, missing) = match standing.accepted {
             None => {
                 self.settle_labels(&mut out, &standing, target, "adopts the board's phase");
-                (Outcome::Adopted, format!("no phase label yet: adopts {}", phase_name(target)), vec![])
+                (
+                    Outcome::Adopted,
+                    format!("no phase label yet: adopts {}", phase_name(target)),
+                    vec![],
+                )
             }
             Some(accepted) if accepted == target => {
                 self.settle_labels(&mut out, &standing, target, "repairs the phase labels");
                 if requested.is_some() {
                     self.upsert_status(&mut out, item, target, "the phase was asked for again");
                 }
-                (Outcome::Unchanged, format!("in {}", phase_name(target)), vec![])
+                (
+                    Outcome::Unchanged,
+                    format!("in {}", phase_name(target)),
+                    vec![],
+                )
             }
             Some(accepted) if target < accepted && self.config.sync.allow_backward => {
                 self.accept(&mut out, item, &standing, target, "moved back");
-                (Outcome::Accepted, format!("moved back from {}", phase_name(accepted)), vec![])
+                (
+                    Outcome::Accepted,
+                    format!("moved back from {}", phase_name(accepted)),
+                    vec![],
+                )
             }
             Some(accepted) if target < accepted => {
-                let rule = self.texts.pick("Flytting bakover er ikke tillatt", "Backward moves are not allowed");
+                let rule = self.texts.pick(
+                    "Flytting bakover er ikke tillatt",
+                    "Backward moves are not allowed",
+                );
                 let failing = [PhaseChecks {
                     phase: &self.config.phases.get(target).name,
                     checks: vec![Check {
@@ -144,8 +177,19 @@ impl<'a> Reconciler<'a> {
                     }],
                     manual: &[],
                 }];
-                self.reject(&mut out, item, &standing, accepted, &failing, requested.is_some());
-                (Outcome::Rejected, "backward moves are not allowed".to_string(), missing_lines(&failing))
+                self.reject(
+                    &mut out,
+                    item,
+                    &standing,
+                    accepted,
+                    &failing,
+                    requested.is_some(),
+                );
+                (
+                    Outcome::Rejected,
+                    "backward moves are not allowed".to_string(),
+                    missing_lines(&failing),
+                )
             }
             Some(accepted) => {
                 let body = Body::parse(&issue.body);
@@ -156,10 +200,21 @@ impl<'a> Reconciler<'a> {
                 if failing.is_empty() {
                     self.accept(&mut out, item, &standing, target, "requirements met");
                     self.handoffs(&mut out, item, &body, accepted + 1..=target);
-                    (Outcome::Accepted, format!("requirements of {} met", phase_name(target)), vec![])
+                    (
+                        Outcome::Accepted,
+                        format!("requirements of {} met", phase_name(target)),
+                        vec![],
+                    )
                 } else {
                     let missing = missing_lines(&failing);
-                    self.reject(&mut out, item, &standing, accepted, &failing, requested.is_some());
+                    self.reject(
+                        &mut out,
+                        item,
+                        &standing,
+                        accepted,
+                        &failing,
+                        requested.is_some(),
+                    );
                     let reason = format!("{} unmet", messages_count(&failing));
                     (Outcome::Rejected, reason, missing)
                 }
@@ -182,9 +237,15 @@ impl<'a> Reconciler<'a> {
             ItemKind::Other => return Err("not an issue".into()),
             ItemKind::Issue => {}
         }
-        let issue = item.issue.as_ref().ok_or("issue content missing from the board data")?;
+        let issue = item
+            .issue
+            .as_ref()
+            .ok_or("issue content missing from the board data")?;
         if !self.config.is_board_repository(&issue.repository) {
-            return Err(format!("from {}, not a configured repository", issue.repository));
+            return Err(format!(
+                "from {}, not a configured repository",
+                issue.repository
+            ));
         }
         if issue.state == IssueState::Closed && self.config.sync.closed == ClosedPolicy::Ignore {
             return Err("closed".into());
@@ -192,7 +253,12 @@ impl<'a> Reconciler<'a> {
         Ok(issue)
     }
 
-    fn standing(&self, item: &Item, issue: &Issue, requested: Option<PhaseIdx>) -> Result<Standing, String> {
+    fn standing(
+        &self,
+        item: &Item,
+        issue: &Issue,
+        requested: Option<PhaseIdx>,
+    ) -> Result<Standing, String> {
         let board = match requested {
             Some(p) => p,
             None => match item.field_text(&self.config.board.status_field) {
@@ -232,7 +298,13 @@ impl<'a> Reconciler<'a> {
     fn settle_labels(&self, out: &mut ItemOut, standing: &Standing, phase: PhaseIdx, reason: &str) {
         let label = self.config.phase_label(phase);
         if !standing.phase_labels.iter().any(|(_, p)| *p == phase) {
-            out.push(Change::AddLabel { issue: out.issue.reference(), label }, reason);
+            out.push(
+                Change::AddLabel {
+                    issue: out.issue.reference(),
+                    label,
+                },
+                reason,
+            );
         }
         let stale: BTreeSet<&String> = standing
             .phase_labels
@@ -262,10 +334,23 @@ impl<'a> Reconciler<'a> {
             .find(|l| l.eq_ignore_ascii_case(&self.config.sync.blocked_label))
             .cloned()
             .unwrap_or_else(|| self.config.sync.blocked_label.clone());
-        out.push(Change::RemoveLabel { issue: out.issue.reference(), label }, reason);
+        out.push(
+            Change::RemoveLabel {
+                issue: out.issue.reference(),
+                label,
+            },
+            reason,
+        );
     }
 
-    fn accept(&self, out: &mut ItemOut, item: &Item, standing: &Standing, target: PhaseIdx, reason: &str) {
+    fn accept(
+        &self,
+        out: &mut ItemOut,
+        item: &Item,
+        standing: &Standing,
+        target: PhaseIdx,
+        reason: &str,
+    ) {
         self.settle_labels(out, standing, target, reason);
         self.upsert_status(out, item, target, reason);
     }
@@ -298,7 +383,13 @@ impl<'a> Reconciler<'a> {
             }
             if !standing.phase_labels.iter().any(|(_, p)| *p == accepted) {
                 let label = self.config.phase_label(accepted);
-                out.push(Change::AddLabel { issue: out.issue.reference(), label }, "the accepted phase");
+                out.push(
+                    Change::AddLabel {
+                        issue: out.issue.reference(),
+                        label,
+                    },
+                    "the accepted phase",
+                );
             }
         };
         // A command asks for a move that has not happened on the board: nothing to revert or flag.
@@ -346,7 +437,13 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    fn handoffs(&self, out: &mut ItemOut, item: &Item, body: &Body, entered: std::ops::RangeInclusive<PhaseIdx>) {
+    fn handoffs(
+        &self,
+        out: &mut ItemOut,
+        item: &Item,
+        body: &Body,
+        entered: std::ops::RangeInclusive<PhaseIdx>,
+    ) {
         for p in entered {
             let phase = self.config.phases.get(p);
             let marker = Marker::Handoff(phase.slug.clone());
@@ -378,15 +475,31 @@ impl<'a> Reconciler<'a> {
 
     fn handoff(&self, item: &Item, issue: &Issue, body: &Body, phase: PhaseIdx) -> Handoff {
         let h = &self.config.handoff;
-        let mut responsible: Vec<String> = issue.assignees.iter().map(|a| format!("@{a}")).collect();
-        if let Some(v) = h.responsible_field.as_deref().and_then(|f| item.field_text(f)) {
-            responsible.extend(split_list(&v).filter(|r| !responsible.contains(r)).collect::<Vec<_>>());
+        let mut responsible: Vec<String> =
+            issue.assignees.iter().map(|a| format!("@{a}")).collect();
+        if let Some(v) = h
+            .responsible_field
+            .as_deref()
+            .and_then(|f| item.field_text(f))
+        {
+            responsible.extend(
+                split_list(&v)
+                    .filter(|r| !responsible.contains(r))
+                    .collect::<Vec<_>>(),
+            );
         }
         let teams = item_teams(self.config, item, issue)
             .into_iter()
-            .map(|name| match self.config.teams.get(&name).and_then(|t| t.github_team.as_ref()) {
-                Some(gt) => format!("@{gt}"),
-                None => name,
+            .map(|name| {
+                match self
+                    .config
+                    .teams
+                    .get(&name)
+                    .and_then(|t| t.github_team.as_ref())
+                {
+                    Some(gt) => format!("@{gt}"),
+                    None => name,
+                }
             })
             .collect();
         let sections = h
@@ -416,7 +529,10 @@ impl<'a> Reconciler<'a> {
     }
 
     fn upsert(&self, out: &mut ItemOut, marker: Marker, body: String, reason: &str) {
-        if out.has_comment(self.bot, &marker).is_some_and(|c| c.body == body) {
+        if out
+            .has_comment(self.bot, &marker)
+            .is_some_and(|c| c.body == body)
+        {
             return;
         }
         let change = Change::UpsertComment {
@@ -450,7 +566,13 @@ impl ItemOut<'_> {
     }
 }
 
-fn decision(item: &str, from: Option<String>, to: Option<String>, outcome: Outcome, reason: String) -> Decision {
+fn decision(
+    item: &str,
+    from: Option<String>,
+    to: Option<String>,
+    outcome: Outcome,
+    reason: String,
+) -> Decision {
     Decision {
         item: item.to_string(),
         from,
@@ -474,13 +596,19 @@ fn missing_lines(failing: &[PhaseChecks]) -> Vec<String> {
 }
 
 fn messages_count(failing: &[PhaseChecks]) -> String {
-    let n: usize = failing.iter().map(|pc| pc.checks.iter().filter(|c| !c.met()).count()).sum();
+    let n: usize = failing
+        .iter()
+        .map(|pc| pc.checks.iter().filter(|c| !c.met()).count())
+        .sum();
     crate::plan::plural(n, "requirement")
 }
 
 /// `a, b; c` → `a`, `b`, `c`.
 fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    text.split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// Team names of an item, from the team field and `team/*` labels, spelled as in the team map where known.
@@ -525,7 +653,10 @@ fn handoff_repositories(config: &Config, item: &Item, issue: &Issue) -> Vec<Stri
 fn tracking_issue_body(texts: &Texts, issue: &Issue, phase: &str, marker: &str) -> String {
     format!(
         "{marker}\n{} {} ({phase}).\n\n{}\n",
-        texts.pick("Overlevert fra porteføljen:", "Handed off from the portfolio:"),
+        texts.pick(
+            "Overlevert fra porteføljen:",
+            "Handed off from the portfolio:"
+        ),
         issue.reference(),
         texts.pick(
             "Denne saken ble opprettet av portfolio-sync da tiltaket gikk inn i fasen.",

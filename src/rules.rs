@@ -10,11 +10,20 @@ pub struct Requirement {
 #[derive(Debug, Clone)]
 pub enum RequirementKind {
     Section(String),
-    Checklist { section: String, rule: ChecklistRule },
-    Field { name: String, one_of: Vec<String> },
+    Checklist {
+        section: String,
+        rule: ChecklistRule,
+    },
+    Field {
+        name: String,
+        one_of: Vec<String>,
+    },
     Assignee,
     Milestone,
-    Label { pattern: String, matcher: globset::GlobMatcher },
+    Label {
+        pattern: String,
+        matcher: globset::GlobMatcher,
+    },
     Any(Vec<Requirement>),
 }
 
@@ -145,8 +154,13 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                 )
             };
             let problem = match value {
-                None => Some(lang.pick("feltet er ikke satt".into(), "the field is not set".into())),
-                Some(v) if !one_of.is_empty() && !one_of.iter().any(|o| o.trim().eq_ignore_ascii_case(&v)) => {
+                None => {
+                    Some(lang.pick("feltet er ikke satt".into(), "the field is not set".into()))
+                }
+                Some(v)
+                    if !one_of.is_empty()
+                        && !one_of.iter().any(|o| o.trim().eq_ignore_ascii_case(&v)) =>
+                {
                     Some(lang.pick(format!("verdien er «{v}»"), format!("the value is “{v}”")))
                 }
                 Some(_) => None,
@@ -154,7 +168,10 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             (criterion, problem)
         }
         RequirementKind::Assignee => (
-            lang.pick("Saken har en ansvarlig (assignee)".into(), "The issue has an assignee".into()),
+            lang.pick(
+                "Saken har en ansvarlig (assignee)".into(),
+                "The issue has an assignee".into(),
+            ),
             subject
                 .issue
                 .assignees
@@ -162,7 +179,10 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                 .then(|| lang.pick("ingen er tildelt".into(), "nobody is assigned".into())),
         ),
         RequirementKind::Milestone => (
-            lang.pick("Saken har en milepæl".into(), "The issue has a milestone".into()),
+            lang.pick(
+                "Saken har en milepæl".into(),
+                "The issue has a milestone".into(),
+            ),
             subject
                 .issue
                 .milestone

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use portfolio_sync::messages::{
-    handoff_comment, rejected_comment, status_comment, Handoff, Language, PhaseChecks, TextKey, Texts,
+    handoff_comment, rejected_comment, status_comment, Handoff, Language, PhaseChecks, TextKey,
+    Texts,
 };
 use portfolio_sync::rules::Check;
 
@@ -31,10 +32,16 @@ fn handoff() -> Handoff {
         title: "Dialogporten: felles meldingsboks".into(),
         url: Some("https://github.com/digdir/portfolio/issues/108".into()),
         responsible: vec!["@kari".into(), "Ola Nordmann".into()],
-        teams: vec!["@digdir/team-dialogporten".into(), "Produktgruppe Formidling".into()],
+        teams: vec![
+            "@digdir/team-dialogporten".into(),
+            "Produktgruppe Formidling".into(),
+        ],
         milestone: Some("2026 Q1".into()),
         sections: vec![
-            ("Hvilken kompetanse trengs for tiltaket".into(), "- Backend\n- UX\n\nSe vedlegg.".into()),
+            (
+                "Hvilken kompetanse trengs for tiltaket".into(),
+                "- Backend\n- UX\n\nSe vedlegg.".into(),
+            ),
             ("Behov totalt, sum månedsverk".into(), String::new()),
         ],
         tracking: vec!["digdir/dialogporten".into()],
@@ -79,7 +86,13 @@ fn rejected_and_reverted_nb() {
         checks: checks(),
         manual: &[],
     }];
-    insta::assert_snapshot!(rejected_comment(&texts(Language::Nb), "Konsept", "Planlegging", &failing, None));
+    insta::assert_snapshot!(rejected_comment(
+        &texts(Language::Nb),
+        "Konsept",
+        "Planlegging",
+        &failing,
+        None
+    ));
 }
 
 #[test]
@@ -125,5 +138,8 @@ fn configured_texts_replace_the_built_in_ones() {
     overrides.insert(TextKey::StatusTitle, "## Hvor står {phase}?".to_string());
     let t = Texts::new(Language::Nb, overrides);
     let text = status_comment(&t, "Konsept", None);
-    assert!(text.starts_with("<!-- portfolio-sync:status -->\n## Hvor står Konsept?\n"), "{text}");
+    assert!(
+        text.starts_with("<!-- portfolio-sync:status -->\n## Hvor står Konsept?\n"),
+        "{text}"
+    );
 }

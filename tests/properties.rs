@@ -7,7 +7,11 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn digdir() -> config::Config {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/portfolio.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/portfolio.toml"
+    ))
+    .unwrap();
     config::parse(&text, "config/portfolio.toml").unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -81,7 +81,10 @@ fn board(items: Vec<Item>) -> Snapshot {
 
 fn only(plan: &Plan) -> (&portfolio_sync::plan::Decision, Vec<&Change>) {
     assert_eq!(plan.decisions.len(), 1, "{plan:#?}");
-    (&plan.decisions[0], plan.actions.iter().map(|a| &a.change).collect())
+    (
+        &plan.decisions[0],
+        plan.actions.iter().map(|a| &a.change).collect(),
+    )
 }
 
 fn kinds(changes: &[&Change]) -> Vec<&'static str> {
@@ -116,12 +119,17 @@ fn without_adoption_an_unlabelled_item_starts_in_the_no_status_phase() {
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Rejected);
     assert_eq!(d.from.as_deref(), Some("Idea"));
-    assert!(changes.iter().any(|c| matches!(c, Change::SetStatus { status, .. } if status == "Idea")));
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c, Change::SetStatus { status, .. } if status == "Idea")));
 }
 
 #[test]
 fn equal_phase_plans_nothing() {
-    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("Planning"), &["fase/plan"])]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, Some("Planning"), &["fase/plan"])]),
+    );
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Unchanged);
     assert!(changes.is_empty(), "{changes:?}");
@@ -129,7 +137,10 @@ fn equal_phase_plans_nothing() {
 
 #[test]
 fn status_is_matched_trimmed_and_case_insensitively() {
-    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("  planning "), &["fase/plan"])]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, Some("  planning "), &["fase/plan"])]),
+    );
     assert_eq!(only(&plan).0.outcome, Outcome::Unchanged);
 }
 
@@ -137,7 +148,11 @@ fn status_is_matched_trimmed_and_case_insensitively() {
 fn several_phase_labels_are_repaired_to_the_board_phase() {
     let plan = reconcile(
         &config_with(""),
-        &board(vec![issue_item(1, Some("Problem"), &["fase/idea", "fase/problem", "fase/blokkert"])]),
+        &board(vec![issue_item(
+            1,
+            Some("Problem"),
+            &["fase/idea", "fase/problem", "fase/blokkert"],
+        )]),
     );
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Unchanged);
@@ -155,12 +170,21 @@ fn with_several_labels_not_matching_the_board_the_earliest_counts() {
     let (d, _) = only(&plan);
     assert_eq!(d.from.as_deref(), Some("Problem"));
     assert_eq!(d.outcome, Outcome::Rejected);
-    assert!(d.missing.iter().any(|m| m.starts_with("Plan: ") && m.contains("Priority")), "{:?}", d.missing);
+    assert!(
+        d.missing
+            .iter()
+            .any(|m| m.starts_with("Plan: ") && m.contains("Priority")),
+        "{:?}",
+        d.missing
+    );
 }
 
 #[test]
 fn forward_move_that_meets_requirements_is_accepted() {
-    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("Planning"), &["fase/problem"])]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, Some("Planning"), &["fase/problem"])]),
+    );
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Accepted);
     assert!(has_label_change(&changes, true, "fase/plan"));
@@ -178,7 +202,11 @@ fn forward_move_that_fails_is_reverted_and_explained() {
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Rejected);
     assert_eq!(d.missing.len(), 1, "{:?}", d.missing);
-    assert!(d.missing[0].contains("no checklist found under “Goals”"), "{:?}", d.missing);
+    assert!(
+        d.missing[0].contains("no checklist found under “Goals”"),
+        "{:?}",
+        d.missing
+    );
     assert!(changes.iter().any(|c| matches!(c, Change::SetStatus { item_id, status } if item_id == "PVTI_1" && status == "Problem")));
     assert!(changes
         .iter()
@@ -194,10 +222,17 @@ fn a_skip_over_phases_needs_every_phase_on_the_way() {
     let plan = reconcile(&config_with(""), &board(vec![item]));
     let (d, _) = only(&plan);
     assert_eq!(d.outcome, Outcome::Rejected);
-    let phases: Vec<&str> = d.missing.iter().map(|m| m.split(':').next().unwrap()).collect();
+    let phases: Vec<&str> = d
+        .missing
+        .iter()
+        .map(|m| m.split(':').next().unwrap())
+        .collect();
     assert_eq!(phases, ["Problem", "Build"], "{:?}", d.missing);
 
-    let plan = reconcile(&config_with(""), &board(vec![issue_item(2, Some("Build"), &["fase/idea"])]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(2, Some("Build"), &["fase/idea"])]),
+    );
     assert_eq!(only(&plan).0.outcome, Outcome::Accepted);
 }
 
@@ -238,12 +273,17 @@ fn backward_moves_follow_allow_backward() {
     let plan = reconcile(&config_with("allow_backward = false"), &board(vec![item]));
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Rejected);
-    assert!(changes.iter().any(|c| matches!(c, Change::SetStatus { status, .. } if status == "Build")));
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c, Change::SetStatus { status, .. } if status == "Build")));
 }
 
 #[test]
 fn entering_a_handoff_phase_posts_the_handoff_and_opens_a_tracking_issue() {
-    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, Some("Build"), &["fase/plan"])]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, Some("Build"), &["fase/plan"])]),
+    );
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Accepted);
     let handoff = changes
@@ -270,15 +310,18 @@ fn an_existing_handoff_comment_is_not_posted_again() {
     }))
     .unwrap()]);
     let plan = reconcile(&config_with(""), &board(vec![item.clone()]));
-    assert!(!plan
-        .actions
-        .iter()
-        .any(|a| matches!(a.change, Change::PostComment { .. } | Change::CreateIssue { .. })));
+    assert!(!plan.actions.iter().any(|a| matches!(
+        a.change,
+        Change::PostComment { .. } | Change::CreateIssue { .. }
+    )));
 
     // A marker in somebody else's comment is not trusted.
     item.issue.as_mut().unwrap().comments.as_mut().unwrap()[0].author = "mallory".into();
     let plan = reconcile(&config_with(""), &board(vec![item]));
-    assert!(plan.actions.iter().any(|a| matches!(a.change, Change::PostComment { .. })));
+    assert!(plan
+        .actions
+        .iter()
+        .any(|a| matches!(a.change, Change::PostComment { .. })));
 }
 
 #[test]
@@ -290,12 +333,17 @@ fn skipped_items_are_reported_and_never_touched() {
     let mut foreign = issue_item(3, Some("Build"), &[]);
     foreign.issue.as_mut().unwrap().repository = "other/repo".into();
     let unknown_status = issue_item(4, Some("Someday"), &[]);
-    let draft: Item = serde_json::from_value(json!({"id": "D1", "type": "draft", "draft": {"title": "x"}})).unwrap();
+    let draft: Item =
+        serde_json::from_value(json!({"id": "D1", "type": "draft", "draft": {"title": "x"}}))
+            .unwrap();
     let pr: Item = serde_json::from_value(
         json!({"id": "P1", "type": "pull_request", "pull_request": {"repository": "acme/portfolio", "number": 5}}),
     )
     .unwrap();
-    let plan = reconcile(&config_with(""), &board(vec![closed, archived, foreign, unknown_status, draft, pr]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![closed, archived, foreign, unknown_status, draft, pr]),
+    );
     assert!(plan.actions.is_empty(), "{:?}", plan.actions);
     let reasons: Vec<(&str, &str)> = plan
         .decisions
@@ -310,8 +358,14 @@ fn skipped_items_are_reported_and_never_touched() {
         [
             ("acme/portfolio#1", "closed"),
             ("acme/portfolio#2", "archived"),
-            ("other/repo#3", "from other/repo, not a configured repository"),
-            ("acme/portfolio#4", "Status \"Someday\" is not a configured phase"),
+            (
+                "other/repo#3",
+                "from other/repo, not a configured repository"
+            ),
+            (
+                "acme/portfolio#4",
+                "Status \"Someday\" is not a configured phase"
+            ),
             ("draft:D1", "draft issue"),
             ("acme/portfolio#5", "pull request"),
         ]
@@ -325,9 +379,15 @@ fn skipped_items_are_reported_and_never_touched() {
 
 #[test]
 fn empty_status_is_the_no_status_phase() {
-    let plan = reconcile(&config_with(""), &board(vec![issue_item(1, None, &["fase/idea"])]));
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, None, &["fase/idea"])]),
+    );
     assert_eq!(only(&plan).0.outcome, Outcome::Unchanged);
-    let plan = reconcile(&config_with("no_status = \"Problem\""), &board(vec![issue_item(1, None, &["fase/problem"])]));
+    let plan = reconcile(
+        &config_with("no_status = \"Problem\""),
+        &board(vec![issue_item(1, None, &["fase/problem"])]),
+    );
     assert_eq!(only(&plan).0.outcome, Outcome::Unchanged);
 }
 
@@ -356,8 +416,17 @@ fn an_unchanged_comment_is_not_rewritten() {
         })
         .unwrap();
     let mut with_comment = item;
-    with_comment.issue.as_mut().unwrap().comments =
-        Some(vec![serde_json::from_value(json!({"id": 1, "author": "portfolio-sync[bot]", "body": status})).unwrap()]);
+    with_comment.issue.as_mut().unwrap().comments = Some(vec![serde_json::from_value(
+        json!({"id": 1, "author": "portfolio-sync[bot]", "body": status}),
+    )
+    .unwrap()]);
     let plan = reconcile(&config, &board(vec![with_comment]));
-    assert!(!plan.actions.iter().any(|a| a.change.kind() == "upsert_comment"), "{:?}", plan.actions);
+    assert!(
+        !plan
+            .actions
+            .iter()
+            .any(|a| a.change.kind() == "upsert_comment"),
+        "{:?}",
+        plan.actions
+    );
 }

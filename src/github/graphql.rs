@@ -1,0 +1,310 @@
+//! Every GraphQL document the bot sends, in one place, so that a test can check each against GitHub's schema.
+//!
+//! Page sizes: 100 items per page (GitHub's maximum). Nested connections are read with one page inside the item
+//! page (50 field values, 50 labels, 20 assignees: GitHub allows 10 assignees per issue and 50 fields per
+//! project, built-in fields included); an item whose connection has more gets a follow-up query of its own.
+
+use serde_json::{json, Map, Value};
+
+use super::client::GraphQlAnswer;
+use super::error::{GitHubError, GraphQlMessage};
+
+/// Fields of a project field, whatever its kind (the options only for single selects).
+macro_rules! board_field_fragment {
+    () => {
+        "fragment BoardField on ProjectV2FieldConfiguration {
+  __typename
+  ... on ProjectV2FieldCommon { id name dataType }
+  ... on ProjectV2SingleSelectField { options { id name } }
+}
+"
+    };
+}
+
+/// One value of an item's field, with the name of its field.
+macro_rules! field_value_fragment {
+    () => {
+        "fragment FieldValue on ProjectV2ItemFieldValue {
+  __typename
+  ... on ProjectV2ItemFieldSingleSelectValue { name updatedAt field { ...FieldName } }
+  ... on ProjectV2ItemFieldTextValue { text field { ...FieldName } }
+  ... on ProjectV2ItemFieldNumberValue { number field { ...FieldName } }
+  ... on ProjectV2ItemFieldDateValue { date field { ...FieldName } }
+  ... on ProjectV2ItemFieldIterationValue { title field { ...FieldName } }
+}
+fragment FieldName on ProjectV2FieldConfiguration {
+  ... on ProjectV2FieldCommon { name }
+}
+"
+    };
+}
+
+/// The project (owned by an organisation or a user), its fields, and who we are: one request.
+pub const BOARD_PROJECT: &str = concat!(
+    "query BoardProject($owner: String!, $number: Int!) {
+  viewer { login }
+  repositoryOwner(login: $owner) {
+    __typename
+    ... on ProjectV2Owner {
+      projectV2(number: $number) {
+        id
+        title
+        fields(first: 100) {
+          pageInfo { hasNextPage endCursor }
+          nodes { ...BoardField }
+        }
+      }
+    }
+  }
+}
+",
+    board_field_fragment!()
+);
+
+/// Further fields of a project with more than 100 (GitHub allows 50 today; kept for safety).
+pub const BOARD_FIELDS: &str = concat!(
+    "query BoardFields($project: ID!, $after: String) {
+  node(id: $project) {
+    ... on ProjectV2 {
+      fields(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BoardField }
+      }
+    }
+  }
+}
+",
+    board_field_fragment!()
+);
+
+/// One page of items with everything reconcile needs.
+pub const BOARD_ITEMS: &str = concat!(
+    "query BoardItems($project: ID!, $after: String) {
+  node(id: $project) {
+    ... on ProjectV2 {
+      items(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BoardItem }
+      }
+    }
+  }
+}
+fragment BoardItem on ProjectV2Item {
+  id
+  isArchived
+  type
+  fieldValues(first: 50) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ...FieldValue }
+  }
+  content {
+    __typename
+    ... on Issue {
+      id
+      number
+      title
+      state
+      body
+      url
+      repository { nameWithOwner }
+      labels(first: 50) {
+        pageInfo { hasNextPage endCursor }
+        nodes { name }
+      }
+      assignees(first: 20) { nodes { login } }
+      milestone { title }
+    }
+    ... on PullRequest {
+      number
+      title
+      repository { nameWithOwner }
+    }
+    ... on DraftIssue {
+      title
+      body
+    }
+  }
+}
+",
+    field_value_fragment!()
+);
+
+/// The rest of the field values of one item whose first page was full.
+pub const ITEM_FIELD_VALUES: &str = concat!(
+    "query ItemFieldValues($item: ID!, $after: String) {
+  node(id: $item) {
+    ... on ProjectV2Item {
+      fieldValues(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...FieldValue }
+      }
+    }
+  }
+}
+",
+    field_value_fragment!()
+);
+
+/// The rest of the labels of one issue whose first page was full.
+pub const ISSUE_LABELS: &str = "query IssueLabels($issue: ID!, $after: String) {
+  node(id: $issue) {
+    ... on Issue {
+      labels(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { name }
+      }
+    }
+  }
+}
+";
+
+/// Who we are, when the board was not read.
+pub const VIEWER: &str = "query Viewer { viewer { login } }\n";
+
+/// Puts an issue or pull request on the board. GitHub answers with the existing item if it is already there.
+pub const ADD_ITEM: &str = "mutation AddItem($project: ID!, $content: ID!) {
+  addProjectV2ItemById(input: { projectId: $project, contentId: $content }) {
+    item { id }
+  }
+}
+";
+
+pub const SET_STATUSES_OPERATION: &str = "SetStatuses";
+
+/// One status change for [`set_statuses_document`]: the item and the option it moves to.
+pub struct StatusWrite<'a> {
+    pub item_id: &'a str,
+    pub option_id: &'a str,
+}
+
+/// A batch of status changes as aliased mutations `s0`, `s1`, ... sharing `$project` and `$field`; ids travel
+/// as variables (never spliced into the document). Returns the document, its variables and the aliases.
+pub fn set_statuses_document(
+    project_id: &str,
+    field_id: &str,
+    writes: &[StatusWrite<'_>],
+) -> (String, Value, Vec<String>) {
+    let mut params = String::from("$project: ID!, $field: ID!");
+    let mut body = String::new();
+    let mut variables = Map::new();
+    variables.insert("project".into(), json!(project_id));
+    variables.insert("field".into(), json!(field_id));
+    let mut aliases = Vec::with_capacity(writes.len());
+    for (i, write) in writes.iter().enumerate() {
+        let alias = format!("s{i}");
+        params.push_str(&format!(", $item{i}: ID!, $option{i}: String!"));
+        body.push_str(&format!(
+            "  {alias}: updateProjectV2ItemFieldValue(input: {{ projectId: $project, fieldId: $field, itemId: $item{i}, \
+             value: {{ singleSelectOptionId: $option{i} }} }}) {{ projectV2Item {{ id }} }}\n"
+        ));
+        variables.insert(format!("item{i}"), json!(write.item_id));
+        variables.insert(format!("option{i}"), json!(write.option_id));
+        aliases.push(alias);
+    }
+    let document = format!("mutation {SET_STATUSES_OPERATION}({params}) {{\n{body}}}\n");
+    (document, Value::Object(variables), aliases)
+}
+
+/// What happened to each alias of a batched mutation: `Ok(data)` when it landed (its data is non-null and no
+/// error names it), else the errors that name it. Errors that name no alias (the document as a whole failed)
+/// fail every alias that has no data.
+pub(crate) fn alias_outcomes(
+    answer: &GraphQlAnswer,
+    aliases: &[String],
+) -> Vec<Result<Value, GitHubError>> {
+    let general: Vec<GraphQlMessage> = answer
+        .errors
+        .iter()
+        .filter(|e| e.path.first().is_none_or(|p| !aliases.contains(p)))
+        .cloned()
+        .collect();
+    aliases
+        .iter()
+        .map(|alias| {
+            let own: Vec<GraphQlMessage> = answer
+                .errors
+                .iter()
+                .filter(|e| e.path.first() == Some(alias))
+                .cloned()
+                .collect();
+            let data = answer.data.get(alias).filter(|d| !d.is_null());
+            match (data, own.is_empty()) {
+                (Some(data), true) => Ok(data.clone()),
+                (_, false) => Err(answer.failure(own)),
+                (None, true) if !general.is_empty() => Err(answer.failure(general.clone())),
+                (None, true) => Err(answer.failure(vec![GraphQlMessage {
+                    message: "GitHub answered nothing for this change".into(),
+                    kind: None,
+                    path: vec![alias.clone()],
+                }])),
+            }
+        })
+        .collect()
+}
+
+/// Every document the bot can send, by operation name, with a sample status batch: for schema tests.
+pub fn all_documents() -> Vec<(&'static str, String)> {
+    let writes = [
+        StatusWrite {
+            item_id: "PVTI_a",
+            option_id: "opt_a",
+        },
+        StatusWrite {
+            item_id: "PVTI_b",
+            option_id: "opt_b",
+        },
+    ];
+    let (set_statuses, _, _) = set_statuses_document("PVT_1", "PVTSSF_1", &writes);
+    vec![
+        ("BoardProject", BOARD_PROJECT.to_string()),
+        ("BoardFields", BOARD_FIELDS.to_string()),
+        ("BoardItems", BOARD_ITEMS.to_string()),
+        ("ItemFieldValues", ITEM_FIELD_VALUES.to_string()),
+        ("IssueLabels", ISSUE_LABELS.to_string()),
+        ("Viewer", VIEWER.to_string()),
+        ("AddItem", ADD_ITEM.to_string()),
+        (SET_STATUSES_OPERATION, set_statuses),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::client::parse_graphql;
+
+    #[test]
+    fn batch_document_uses_variables_and_aliases() {
+        let writes = [StatusWrite {
+            item_id: "PVTI_\"x",
+            option_id: "o1",
+        }];
+        let (doc, vars, aliases) = set_statuses_document("P", "F", &writes);
+        assert_eq!(aliases, vec!["s0"]);
+        assert!(doc.starts_with(
+            "mutation SetStatuses($project: ID!, $field: ID!, $item0: ID!, $option0: String!)"
+        ));
+        assert!(!doc.contains("PVTI_"), "ids are variables: {doc}");
+        assert_eq!(vars["item0"], "PVTI_\"x");
+    }
+
+    #[test]
+    fn alias_outcomes_tell_landed_from_failed() {
+        let body = r#"{"data":{"s0":{"projectV2Item":{"id":"a"}},"s1":null},
+            "errors":[{"type":"NOT_FOUND","path":["s1"],"message":"Could not resolve to a node with the global id of 'x'"}]}"#;
+        let answer = parse_graphql("SetStatuses", body).unwrap();
+        let outcomes = alias_outcomes(&answer, &["s0".into(), "s1".into()]);
+        assert!(outcomes[0].is_ok());
+        let err = outcomes[1].as_ref().unwrap_err().to_string();
+        assert!(err.contains("Could not resolve"), "{err}");
+    }
+
+    #[test]
+    fn document_failure_fails_every_alias() {
+        let body = r#"{"errors":[{"message":"Parse error on \"}\""}]}"#;
+        let answer = parse_graphql("SetStatuses", body).unwrap();
+        let outcomes = alias_outcomes(&answer, &["s0".into(), "s1".into()]);
+        assert!(outcomes.iter().all(|o| o
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("Parse error"))));
+    }
+}

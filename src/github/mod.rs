@@ -1,0 +1,246 @@
+//! Forge backed by GitHub: client (auth, URLs, retries), GraphQL queries, REST calls.
+//!
+//! ```text
+//! settings.rs  where GitHub is and who we are (env or explicit); secrets that never print
+//! client.rs    requests: auth header, retries, raw JSON and raw GraphQL answers
+//! retry.rs     the retry policy and the pure decision "retry this answer?"
+//! graphql.rs   every GraphQL document we send
+//! read.rs      project, fields and items → the board model
+//! write.rs     status batches, add item
+//! rest.rs      labels, comments, reactions, issues, permissions
+//! ```
+//!
+//! Costs (DESIGN.md, performance contract): `read_board` is 1 request for project, fields and viewer, plus one per
+//! 100 items, plus one per extra page for the rare item with more than 50 labels or field values.
+//! `set_statuses` is one request per `status_batch_size` changes.
+
+mod client;
+mod error;
+pub mod graphql;
+mod read;
+mod rest;
+mod retry;
+mod settings;
+mod write;
+
+use anyhow::Result;
+
+pub use client::Client;
+pub use error::{GitHubError, GraphQlMessage, SetupError};
+pub use retry::{Retry, RetryPolicy};
+pub use settings::{Credentials, Secret, Settings, DEFAULT_API_URL};
+
+use crate::board::{Board, Comment, IssueRef, Snapshot};
+use crate::config::{BoardConfig, Permission};
+use crate::forge::{Forge, LabelSpec, StatusChange};
+use read::ProjectMeta;
+
+/// The board on GitHub.
+#[derive(Debug)]
+pub struct GitHubForge {
+    client: Client,
+    board: BoardConfig,
+    status_batch_size: usize,
+    /// Ids of the project, its fields and options: read with the board, or on the first write that needs them.
+    project: Option<ProjectMeta>,
+    bot: Option<String>,
+}
+
+impl GitHubForge {
+    /// Connects with explicit settings (tests point these at a fake server).
+    pub async fn connect(
+        settings: Settings,
+        board: &BoardConfig,
+    ) -> Result<GitHubForge, SetupError> {
+        let client = Client::connect(&settings, &board.owner).await?;
+        Ok(GitHubForge {
+            bot: client.app_login(),
+            client,
+            board: board.clone(),
+            status_batch_size: settings.status_batch_size.max(1),
+            project: None,
+        })
+    }
+
+    /// Connects with settings from the environment (see [`Settings::from_lookup`]). A missing token is
+    /// [`SetupError::NoToken`].
+    pub async fn from_env(board: &BoardConfig) -> Result<GitHubForge, SetupError> {
+        GitHubForge::connect(Settings::from_env()?, board).await
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The login the bot writes as (`slug[bot]` for an App), asking GitHub only if the board was not read.
+    pub async fn bot_login(&mut self) -> Result<String> {
+        if let Some(bot) = &self.bot {
+            return Ok(bot.clone());
+        }
+        let answer = self
+            .client
+            .graphql(
+                "Viewer",
+                graphql::VIEWER,
+                serde_json::json!({}),
+                Retry::Read,
+            )
+            .await;
+        let login = match answer.and_then(|a| a.into_data()) {
+            Ok(data) => data
+                .pointer("/viewer/login")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    GitHubError::unexpected("GraphQL Viewer", "no login in GitHub's answer")
+                })?,
+            Err(err) => self.client.actions_login().ok_or(err)?,
+        };
+        self.bot = Some(login.clone());
+        Ok(login)
+    }
+
+    /// A user's permission on a repository (`admin|maintain|write|triage|read|none`).
+    pub async fn permission(&mut self, repository: &str, login: &str) -> Result<Permission> {
+        Ok(rest::permission(&self.client, repository, login).await?)
+    }
+
+    /// Whether `login` is an active member of `org`'s team `team` (its slug).
+    pub async fn is_team_member(&mut self, org: &str, team: &str, login: &str) -> Result<bool> {
+        Ok(rest::is_team_member(&self.client, org, team, login).await?)
+    }
+
+    /// The project's ids, read once.
+    async fn project(&mut self) -> Result<&ProjectMeta, GitHubError> {
+        if self.project.is_none() {
+            let read = read::read_project(&self.client, &self.board).await?;
+            if self.bot.is_none() {
+                self.bot = read.viewer.ok();
+            }
+            self.project = Some(read.meta);
+        }
+        self.project
+            .as_ref()
+            .ok_or_else(|| GitHubError::unexpected("board", "project not read"))
+    }
+}
+
+impl Forge for GitHubForge {
+    async fn read_board(&mut self) -> Result<Snapshot> {
+        // Always re-read the project: a board read is a fresh observation (options may have been renamed).
+        let read = read::read_project(&self.client, &self.board).await?;
+        let bot = match (self.client.app_login(), read.viewer) {
+            (Some(app), _) => app,
+            (None, Ok(login)) => login,
+            (None, Err(errors)) => match self.client.actions_login() {
+                Some(login) => {
+                    tracing::warn!("GitHub did not say who the token belongs to; assuming {login}");
+                    login
+                }
+                None => {
+                    return Err(GitHubError::GraphQl {
+                        operation: "BoardProject".into(),
+                        messages: errors,
+                    }
+                    .into())
+                }
+            },
+        };
+        let items = read::read_items(&self.client, &read.meta, &self.board.status_field).await?;
+        let board = Board {
+            owner: self.board.owner.clone(),
+            number: self.board.project,
+            title: read.meta.title.clone(),
+            fields: read.meta.board_fields(),
+            extra: Default::default(),
+        };
+        self.bot = Some(bot.clone());
+        self.project = Some(read.meta);
+        Ok(Snapshot { bot, board, items })
+    }
+
+    async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>> {
+        Ok(rest::comments(&self.client, issue).await?)
+    }
+
+    async fn set_statuses(&mut self, changes: &[StatusChange]) -> Vec<Result<()>> {
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        let batch = self.status_batch_size;
+        let status_field = self.board.status_field.clone();
+        if let Err(err) = self.project().await {
+            return changes.iter().map(|_| Err(err.clone().into())).collect();
+        }
+        let (client, Some(meta)) = (&self.client, self.project.as_ref()) else {
+            return changes
+                .iter()
+                .map(|_| Err(anyhow::anyhow!("project not read")))
+                .collect();
+        };
+        write::set_statuses(client, meta, &status_field, changes, batch)
+            .await
+            .into_iter()
+            .map(|r| r.map_err(anyhow::Error::from))
+            .collect()
+    }
+
+    async fn repo_labels(&mut self, repository: &str) -> Result<Vec<String>> {
+        Ok(rest::repo_labels(&self.client, repository).await?)
+    }
+
+    async fn create_label(&mut self, repository: &str, label: &LabelSpec) -> Result<()> {
+        Ok(rest::create_label(&self.client, repository, label).await?)
+    }
+
+    async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()> {
+        Ok(rest::add_labels(&self.client, issue, labels).await?)
+    }
+
+    async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()> {
+        Ok(rest::remove_label(&self.client, issue, label).await?)
+    }
+
+    async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64> {
+        Ok(rest::create_comment(&self.client, issue, body).await?)
+    }
+
+    async fn edit_comment(&mut self, issue: &IssueRef, comment_id: u64, body: &str) -> Result<()> {
+        Ok(rest::edit_comment(&self.client, issue, comment_id, body).await?)
+    }
+
+    async fn add_reaction(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+        content: &str,
+    ) -> Result<()> {
+        Ok(rest::add_reaction(&self.client, issue, comment_id, content).await?)
+    }
+
+    async fn add_item(&mut self, issue: &IssueRef, node_id: Option<&str>) -> Result<String> {
+        let content_id = match node_id {
+            Some(id) => id.to_string(),
+            None => rest::issue_node_id(&self.client, issue).await?,
+        };
+        self.project().await?;
+        let meta = self
+            .project
+            .as_ref()
+            .ok_or_else(|| GitHubError::unexpected("board", "project not read"))?;
+        Ok(write::add_item(&self.client, meta, &content_id).await?)
+    }
+
+    async fn create_issue(
+        &mut self,
+        repository: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<IssueRef> {
+        Ok(rest::create_issue(&self.client, repository, title, body).await?)
+    }
+
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
+        Ok(rest::find_issues(&self.client, repository, needle).await?)
+    }
+}

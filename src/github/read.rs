@@ -1,0 +1,623 @@
+//! Reading the board: the project and its fields (one request), then the items (one request per 100).
+//!
+//! GraphQL answers are deserialised into small flat structs (every field optional where GitHub may send null)
+//! and then mapped onto the board model. Ids of fields and options stay here in [`ProjectMeta`]: the model only
+//! knows names, the writes need ids.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::client::Client;
+use super::error::{GitHubError, GraphQlMessage};
+use super::graphql;
+use super::retry::Retry;
+use crate::board::{Draft, FieldDef, FieldKind, Issue, IssueState, Item, ItemKind, PullRequest};
+use crate::config::BoardConfig;
+
+/// The project as the writes need it: ids of the project, its fields and their options.
+#[derive(Debug, Clone)]
+pub(crate) struct ProjectMeta {
+    pub id: String,
+    pub title: String,
+    /// The fields a user defined (and Status), in board order; built-in ones (Title, Labels, ...) are left out.
+    pub fields: Vec<FieldMeta>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FieldMeta {
+    pub id: String,
+    pub name: String,
+    pub kind: FieldKind,
+    pub options: Vec<OptionMeta>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct OptionMeta {
+    pub id: String,
+    pub name: String,
+}
+
+impl ProjectMeta {
+    /// A field by name, compared case-insensitively and trimmed (as the config names it).
+    pub fn field(&self, name: &str) -> Option<&FieldMeta> {
+        let name = name.trim();
+        self.fields
+            .iter()
+            .find(|f| f.name.trim().eq_ignore_ascii_case(name))
+    }
+
+    pub fn board_fields(&self) -> Vec<FieldDef> {
+        self.fields
+            .iter()
+            .map(|f| FieldDef {
+                name: f.name.clone(),
+                kind: f.kind,
+                options: f.options.iter().map(|o| o.name.clone()).collect(),
+                extra: Default::default(),
+            })
+            .collect()
+    }
+}
+
+impl FieldMeta {
+    pub fn option(&self, name: &str) -> Option<&OptionMeta> {
+        let name = name.trim();
+        self.options
+            .iter()
+            .find(|o| o.name.trim().eq_ignore_ascii_case(name))
+    }
+}
+
+/// What the first request yields.
+pub(crate) struct ProjectRead {
+    pub meta: ProjectMeta,
+    /// `viewer.login`, or the errors GitHub gave for it (the rest of the answer may still be good).
+    pub viewer: Result<String, Vec<GraphQlMessage>>,
+}
+
+/// The first request: project, fields, viewer.
+pub(crate) async fn read_project(
+    client: &Client,
+    board: &BoardConfig,
+) -> Result<ProjectRead, GitHubError> {
+    let variables = json!({ "owner": board.owner, "number": board.project });
+    let answer = client
+        .graphql(
+            "BoardProject",
+            graphql::BOARD_PROJECT,
+            variables,
+            Retry::Read,
+        )
+        .await?;
+    // Errors about `viewer` alone do not sink the read: the caller may know the login another way.
+    let (viewer_errors, errors): (Vec<_>, Vec<_>) = answer
+        .errors
+        .iter()
+        .cloned()
+        .partition(|e| e.path.first().map(String::as_str) == Some("viewer"));
+    if !errors.is_empty() {
+        return Err(answer.failure(errors));
+    }
+    let what = format!("board {} project {}", board.owner, board.project);
+    let owner = answer
+        .data
+        .get("repositoryOwner")
+        .filter(|o| !o.is_null())
+        .ok_or_else(|| {
+            GitHubError::unexpected(
+                &what,
+                format!(
+                    "no organisation or user named \"{}\" (board.owner in the config)",
+                    board.owner
+                ),
+            )
+        })?;
+    let project = owner.get("projectV2").filter(|p| !p.is_null()).ok_or_else(|| {
+        GitHubError::unexpected(
+            &what,
+            format!(
+                "\"{}\" has no project number {} that this token can see (board.project in the config)",
+                board.owner, board.project
+            ),
+        )
+    })?;
+    let project: ProjectNode = decode(&what, project.clone())?;
+    let viewer = match answer.data.pointer("/viewer/login").and_then(Value::as_str) {
+        Some(login) if viewer_errors.is_empty() => Ok(login.to_string()),
+        _ => Err(viewer_errors),
+    };
+    let mut fields = Vec::new();
+    collect_fields(&mut fields, project.fields.nodes);
+    let mut page = project.fields.page_info;
+    while let Some(after) = page.next_cursor() {
+        let variables = json!({ "project": project.id, "after": after });
+        let data = client
+            .graphql("BoardFields", graphql::BOARD_FIELDS, variables, Retry::Read)
+            .await?
+            .into_data()?;
+        let more: Conn<FieldNode> = decode(
+            "BoardFields",
+            data.pointer("/node/fields").cloned().unwrap_or_default(),
+        )?;
+        collect_fields(&mut fields, more.nodes);
+        page = more.page_info;
+    }
+    Ok(ProjectRead {
+        meta: ProjectMeta {
+            id: project.id,
+            title: project.title,
+            fields,
+        },
+        viewer,
+    })
+}
+
+/// Every item, 100 per request, plus follow-ups for the few items whose labels or field values overflow.
+pub(crate) async fn read_items(
+    client: &Client,
+    meta: &ProjectMeta,
+    status_field: &str,
+) -> Result<Vec<Item>, GitHubError> {
+    let mut items = Vec::new();
+    let mut value_follow_ups = Vec::new(); // (index in items, item id, cursor)
+    let mut label_follow_ups = Vec::new(); // (index in items, issue node id, cursor)
+    let mut after: Option<String> = None;
+    loop {
+        let variables = json!({ "project": meta.id, "after": after });
+        let data = client
+            .graphql("BoardItems", graphql::BOARD_ITEMS, variables, Retry::Read)
+            .await?
+            .into_data()?;
+        let page: Conn<ItemNode> = decode(
+            "BoardItems",
+            data.pointer("/node/items").cloned().unwrap_or_default(),
+        )?;
+        for node in page.nodes.into_iter().flatten() {
+            let index = items.len();
+            if let Some(cursor) = node.field_values.page_info.next_cursor() {
+                value_follow_ups.push((index, node.id.clone(), cursor));
+            }
+            if let Some(content) = &node.content {
+                if let (Some(id), Some(cursor)) = (
+                    &content.id,
+                    content
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.page_info.next_cursor()),
+                ) {
+                    label_follow_ups.push((index, id.clone(), cursor));
+                }
+            }
+            items.push(item_from(node, meta, status_field));
+        }
+        match page.page_info.next_cursor() {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    for (index, item_id, cursor) in value_follow_ups {
+        let values = more_field_values(client, &item_id, cursor).await?;
+        for value in values {
+            apply_value(&mut items[index], value, meta, status_field);
+        }
+    }
+    for (index, issue_id, cursor) in label_follow_ups {
+        let labels = more_labels(client, &issue_id, cursor).await?;
+        if let Some(issue) = items[index].issue.as_mut() {
+            issue.labels.extend(labels);
+        }
+    }
+    Ok(items)
+}
+
+async fn more_field_values(
+    client: &Client,
+    item_id: &str,
+    mut cursor: String,
+) -> Result<Vec<ValueNode>, GitHubError> {
+    let mut values = Vec::new();
+    loop {
+        let variables = json!({ "item": item_id, "after": cursor });
+        let data = client
+            .graphql(
+                "ItemFieldValues",
+                graphql::ITEM_FIELD_VALUES,
+                variables,
+                Retry::Read,
+            )
+            .await?
+            .into_data()?;
+        let page: Conn<ValueNode> = decode(
+            "ItemFieldValues",
+            data.pointer("/node/fieldValues")
+                .cloned()
+                .unwrap_or_default(),
+        )?;
+        values.extend(page.nodes.into_iter().flatten());
+        match page.page_info.next_cursor() {
+            Some(next) => cursor = next,
+            None => return Ok(values),
+        }
+    }
+}
+
+async fn more_labels(
+    client: &Client,
+    issue_id: &str,
+    mut cursor: String,
+) -> Result<Vec<String>, GitHubError> {
+    let mut labels = Vec::new();
+    loop {
+        let variables = json!({ "issue": issue_id, "after": cursor });
+        let data = client
+            .graphql("IssueLabels", graphql::ISSUE_LABELS, variables, Retry::Read)
+            .await?
+            .into_data()?;
+        let page: Conn<NameNode> = decode(
+            "IssueLabels",
+            data.pointer("/node/labels").cloned().unwrap_or_default(),
+        )?;
+        labels.extend(page.nodes.into_iter().flatten().map(|n| n.name));
+        match page.page_info.next_cursor() {
+            Some(next) => cursor = next,
+            None => return Ok(labels),
+        }
+    }
+}
+
+fn collect_fields(fields: &mut Vec<FieldMeta>, nodes: Vec<Option<FieldNode>>) {
+    for node in nodes.into_iter().flatten() {
+        let (Some(id), Some(name), Some(data_type)) = (node.id, node.name, node.data_type) else {
+            continue;
+        };
+        let Some(kind) = field_kind(&data_type) else {
+            continue;
+        };
+        let options = node
+            .options
+            .into_iter()
+            .map(|o| OptionMeta {
+                id: o.id,
+                name: o.name,
+            })
+            .collect();
+        fields.push(FieldMeta {
+            id,
+            name,
+            kind,
+            options,
+        });
+    }
+}
+
+/// The kind of a field a user can define; `None` for GitHub's built-in fields, whose values the issue itself
+/// carries (title, assignees, labels, milestone, ...).
+fn field_kind(data_type: &str) -> Option<FieldKind> {
+    match data_type {
+        "SINGLE_SELECT" => Some(FieldKind::SingleSelect),
+        "TEXT" => Some(FieldKind::Text),
+        "NUMBER" => Some(FieldKind::Number),
+        "DATE" => Some(FieldKind::Date),
+        "ITERATION" => Some(FieldKind::Iteration),
+        "TITLE"
+        | "ASSIGNEES"
+        | "LABELS"
+        | "LINKED_PULL_REQUESTS"
+        | "MILESTONE"
+        | "REPOSITORY"
+        | "REVIEWERS"
+        | "PARENT_ISSUE"
+        | "SUB_ISSUES_PROGRESS"
+        | "TRACKED_BY"
+        | "TRACKS" => None,
+        _ => Some(FieldKind::Other),
+    }
+}
+
+fn item_from(node: ItemNode, meta: &ProjectMeta, status_field: &str) -> Item {
+    let mut item = Item {
+        id: node.id,
+        kind: match node.kind.as_str() {
+            "ISSUE" => ItemKind::Issue,
+            "PULL_REQUEST" => ItemKind::PullRequest,
+            "DRAFT_ISSUE" => ItemKind::Draft,
+            _ => ItemKind::Other, // REDACTED: content the token may not see
+        },
+        archived: node.is_archived,
+        fields: Default::default(),
+        issue: None,
+        draft: None,
+        pull_request: None,
+        status_updated_at: None,
+        extra: Default::default(),
+    };
+    for value in node.field_values.nodes.into_iter().flatten() {
+        apply_value(&mut item, value, meta, status_field);
+    }
+    let Some(content) = node.content else {
+        return item;
+    };
+    let repository = content
+        .repository
+        .map(|r| r.name_with_owner)
+        .unwrap_or_default();
+    match content.typename.as_str() {
+        "Issue" => {
+            item.issue = Some(Issue {
+                repository,
+                number: content.number.unwrap_or_default(),
+                title: content.title.unwrap_or_default(),
+                state: if content.state.as_deref() == Some("CLOSED") {
+                    IssueState::Closed
+                } else {
+                    IssueState::Open
+                },
+                body: content.body.unwrap_or_default(),
+                labels: content
+                    .labels
+                    .map(|l| l.nodes.into_iter().flatten().map(|n| n.name).collect())
+                    .unwrap_or_default(),
+                assignees: content
+                    .assignees
+                    .map(|a| a.nodes.into_iter().flatten().map(|n| n.login).collect())
+                    .unwrap_or_default(),
+                milestone: content.milestone.map(|m| m.title),
+                node_id: content.id,
+                url: content.url,
+                comments: None,
+                extra: Default::default(),
+            });
+        }
+        "PullRequest" => {
+            item.pull_request = Some(PullRequest {
+                repository,
+                number: content.number.unwrap_or_default(),
+                title: content.title.unwrap_or_default(),
+                extra: Default::default(),
+            });
+        }
+        "DraftIssue" => {
+            item.draft = Some(Draft {
+                title: content.title.unwrap_or_default(),
+                body: content.body.unwrap_or_default(),
+                extra: Default::default(),
+            });
+        }
+        _ => {}
+    }
+    item
+}
+
+/// Puts one field value into `item.fields` under its field's name (values of built-in fields are skipped).
+fn apply_value(item: &mut Item, value: ValueNode, meta: &ProjectMeta, status_field: &str) {
+    let Some(field_name) = value.field.and_then(|f| f.name) else {
+        return;
+    };
+    let Some(field) = meta.field(&field_name) else {
+        return;
+    };
+    let json = match value.typename.as_str() {
+        "ProjectV2ItemFieldSingleSelectValue" => {
+            if field.name.trim().eq_ignore_ascii_case(status_field.trim()) {
+                item.status_updated_at = value.updated_at;
+            }
+            value.name.map(Value::String)
+        }
+        "ProjectV2ItemFieldTextValue" => value.text.map(Value::String),
+        "ProjectV2ItemFieldNumberValue" => value.number.map(number_json),
+        "ProjectV2ItemFieldDateValue" => value.date.map(Value::String),
+        "ProjectV2ItemFieldIterationValue" => value.title.map(Value::String),
+        _ => None,
+    };
+    if let Some(json) = json {
+        item.fields.insert(field.name.clone(), json);
+    }
+}
+
+/// GitHub's number fields are floats; whole numbers are shown as integers (`3`, not `3.0`).
+fn number_json(n: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.fract() == 0.0 && n.abs() < EXACT {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(what: &str, value: Value) -> Result<T, GitHubError> {
+    serde_json::from_value(value).map_err(|e| {
+        GitHubError::unexpected(format!("GraphQL {what}"), format!("unexpected answer: {e}"))
+    })
+}
+
+// --- The shapes of the answers -------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct Conn<T> {
+    #[serde(default = "Vec::new")]
+    nodes: Vec<Option<T>>,
+    #[serde(rename = "pageInfo", default)]
+    page_info: PageInfo,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    #[serde(default)]
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    fn next_cursor(&self) -> Option<String> {
+        self.end_cursor.clone().filter(|_| self.has_next_page)
+    }
+}
+
+#[derive(Deserialize)]
+struct ProjectNode {
+    id: String,
+    #[serde(default)]
+    title: String,
+    fields: Conn<FieldNode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FieldNode {
+    id: Option<String>,
+    name: Option<String>,
+    data_type: Option<String>,
+    #[serde(default)]
+    options: Vec<OptionNode>,
+}
+
+#[derive(Deserialize)]
+struct OptionNode {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemNode {
+    id: String,
+    #[serde(default)]
+    is_archived: bool,
+    #[serde(rename = "type", default)]
+    kind: String,
+    field_values: Conn<ValueNode>,
+    content: Option<ContentNode>,
+}
+
+/// Any field value; which members are set depends on `__typename`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ValueNode {
+    #[serde(rename = "__typename", default)]
+    typename: String,
+    name: Option<String>,
+    updated_at: Option<String>,
+    text: Option<String>,
+    number: Option<f64>,
+    date: Option<String>,
+    title: Option<String>,
+    field: Option<FieldNameNode>,
+}
+
+#[derive(Deserialize)]
+struct FieldNameNode {
+    name: Option<String>,
+}
+
+/// An issue, pull request or draft; which members are set depends on `__typename`.
+#[derive(Deserialize)]
+struct ContentNode {
+    #[serde(rename = "__typename", default)]
+    typename: String,
+    id: Option<String>,
+    number: Option<u64>,
+    title: Option<String>,
+    state: Option<String>,
+    body: Option<String>,
+    url: Option<String>,
+    repository: Option<RepositoryNode>,
+    labels: Option<Conn<NameNode>>,
+    assignees: Option<Conn<LoginNode>>,
+    milestone: Option<TitleNode>,
+}
+
+#[derive(Deserialize)]
+struct RepositoryNode {
+    #[serde(rename = "nameWithOwner")]
+    name_with_owner: String,
+}
+
+#[derive(Deserialize)]
+struct NameNode {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct LoginNode {
+    login: String,
+}
+
+#[derive(Deserialize)]
+struct TitleNode {
+    title: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> ProjectMeta {
+        ProjectMeta {
+            id: "P".into(),
+            title: "T".into(),
+            fields: vec![
+                FieldMeta {
+                    id: "F1".into(),
+                    name: "Status".into(),
+                    kind: FieldKind::SingleSelect,
+                    options: vec![OptionMeta {
+                        id: "o1".into(),
+                        name: "Konsept".into(),
+                    }],
+                },
+                FieldMeta {
+                    id: "F2".into(),
+                    name: "Estimate".into(),
+                    kind: FieldKind::Number,
+                    options: vec![],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn built_in_fields_are_not_board_fields() {
+        assert_eq!(field_kind("TITLE"), None);
+        assert_eq!(field_kind("SINGLE_SELECT"), Some(FieldKind::SingleSelect));
+        assert_eq!(field_kind("SOMETHING_NEW"), Some(FieldKind::Other));
+    }
+
+    #[test]
+    fn item_maps_values_and_content() {
+        let node: ItemNode = serde_json::from_value(json!({
+            "id": "PVTI_1", "isArchived": false, "type": "ISSUE",
+            "fieldValues": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": [
+                {"__typename": "ProjectV2ItemFieldTextValue", "text": "Title!", "field": {"name": "Title"}},
+                {"__typename": "ProjectV2ItemFieldSingleSelectValue", "name": "Konsept",
+                 "updatedAt": "2026-01-02T03:04:05Z", "field": {"name": "status"}},
+                {"__typename": "ProjectV2ItemFieldNumberValue", "number": 3.0, "field": {"name": "Estimate"}}
+            ]},
+            "content": {"__typename": "Issue", "id": "I_1", "number": 48, "title": "A", "state": "CLOSED",
+                "body": "b", "url": "https://x", "repository": {"nameWithOwner": "o/r"},
+                "labels": {"pageInfo": {"hasNextPage": false}, "nodes": [{"name": "fase/problem"}]},
+                "assignees": {"nodes": [{"login": "kari"}]}, "milestone": null}
+        }))
+        .unwrap();
+        let item = item_from(node, &meta(), "Status");
+        assert_eq!(item.fields.len(), 2, "{:?}", item.fields);
+        assert_eq!(item.fields["Status"], "Konsept");
+        assert_eq!(item.fields["Estimate"], json!(3));
+        assert_eq!(
+            item.status_updated_at.as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        let issue = item.issue.unwrap();
+        assert_eq!(issue.state, IssueState::Closed);
+        assert_eq!(issue.labels, vec!["fase/problem"]);
+        assert_eq!(issue.node_id.as_deref(), Some("I_1"));
+        assert_eq!(issue.milestone, None);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number_json(2.0), json!(2));
+        assert_eq!(number_json(2.5), json!(2.5));
+        assert_eq!(number_json(-0.0), json!(0));
+    }
+}

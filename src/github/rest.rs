@@ -1,0 +1,401 @@
+//! REST calls: labels, comments, reactions, issues, permissions. Each is one request (or one list, paginated)
+//! whose retry class says whether repeating it is safe.
+
+use http::{Method, StatusCode};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{json, Value};
+
+use super::client::Client;
+use super::error::GitHubError;
+use super::retry::Retry;
+use crate::board::{Comment, IssueRef};
+use crate::config::Permission;
+use crate::forge::LabelSpec;
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved); everything else is percent-encoded,
+/// `/` included: `fase/konsept` → `fase%2Fkonsept`.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One path segment, percent-encoded.
+pub(crate) fn segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+/// `/repos/{owner}/{name}` for `owner/name`.
+fn repo_path(repository: &str) -> Result<String, GitHubError> {
+    match repository.trim().split_once('/') {
+        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
+            Ok(format!("/repos/{}/{}", segment(owner), segment(name)))
+        }
+        _ => Err(GitHubError::unexpected(
+            "repository",
+            format!("\"{repository}\" is not an owner/name repository"),
+        )),
+    }
+}
+
+fn issue_path(issue: &IssueRef) -> Result<String, GitHubError> {
+    Ok(format!(
+        "{}/issues/{}",
+        repo_path(&issue.repository)?,
+        issue.number
+    ))
+}
+
+pub(crate) async fn repo_labels(
+    client: &Client,
+    repository: &str,
+) -> Result<Vec<String>, GitHubError> {
+    let labels = client
+        .get_all(&format!("{}/labels?per_page=100", repo_path(repository)?))
+        .await?;
+    Ok(labels
+        .iter()
+        .filter_map(|l| l.get("name").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect())
+}
+
+/// Creates a label; one that already exists counts as created (so a retry, or a race with another run, is fine).
+pub(crate) async fn create_label(
+    client: &Client,
+    repository: &str,
+    label: &LabelSpec,
+) -> Result<(), GitHubError> {
+    let body = json!({
+        "name": label.name,
+        "color": label.color.trim_start_matches('#'),
+        "description": label.description,
+    });
+    let path = format!("{}/labels", repo_path(repository)?);
+    let answer = client
+        .rest(Method::POST, &path, Some(&body), Retry::Idempotent)
+        .await?;
+    if answer.is_success() || answer.is_already_exists() {
+        return Ok(());
+    }
+    Err(answer.error())
+}
+
+/// Adds labels to an issue (adding one it already has changes nothing, so this may be retried).
+pub(crate) async fn add_labels(
+    client: &Client,
+    issue: &IssueRef,
+    labels: &[String],
+) -> Result<(), GitHubError> {
+    if labels.is_empty() {
+        return Ok(());
+    }
+    let path = format!("{}/labels", issue_path(issue)?);
+    let body = json!({ "labels": labels });
+    client
+        .rest(Method::POST, &path, Some(&body), Retry::Idempotent)
+        .await?
+        .ok_json()
+        .map(drop)
+}
+
+/// Removes a label from an issue; a label that is not there (404) is already removed.
+pub(crate) async fn remove_label(
+    client: &Client,
+    issue: &IssueRef,
+    label: &str,
+) -> Result<(), GitHubError> {
+    let path = format!("{}/labels/{}", issue_path(issue)?, segment(label));
+    let answer = client
+        .rest(Method::DELETE, &path, None, Retry::Idempotent)
+        .await?;
+    if answer.is_success() || answer.status == StatusCode::NOT_FOUND {
+        return Ok(());
+    }
+    Err(answer.error())
+}
+
+/// The comments of an issue, oldest first.
+pub(crate) async fn comments(
+    client: &Client,
+    issue: &IssueRef,
+) -> Result<Vec<Comment>, GitHubError> {
+    let list = client
+        .get_all(&format!("{}/comments?per_page=100", issue_path(issue)?))
+        .await?;
+    list.iter()
+        .map(|c| {
+            let id = c.get("id").and_then(Value::as_u64).ok_or_else(|| {
+                GitHubError::unexpected(format!("comments of {issue}"), "a comment without an id")
+            })?;
+            Ok(Comment {
+                id,
+                author: author_login(c.get("user")),
+                body: c
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                extra: Default::default(),
+            })
+        })
+        .collect()
+}
+
+/// A comment author's login in the form REST uses for apps (`name[bot]`), which is also the form of
+/// `Snapshot.bot` for an App; a deleted account shows as `ghost`, as on github.com.
+fn author_login(user: Option<&Value>) -> String {
+    let Some(user) = user.filter(|u| !u.is_null()) else {
+        return "ghost".to_string();
+    };
+    let login = user.get("login").and_then(Value::as_str).unwrap_or("ghost");
+    let is_bot = user.get("type").and_then(Value::as_str) == Some("Bot");
+    if is_bot && !login.ends_with("[bot]") {
+        format!("{login}[bot]")
+    } else {
+        login.to_string()
+    }
+}
+
+/// Creates a comment. Never retried here: a 5xx may hide a comment that landed; the caller looks before retrying.
+pub(crate) async fn create_comment(
+    client: &Client,
+    issue: &IssueRef,
+    body: &str,
+) -> Result<u64, GitHubError> {
+    let path = format!("{}/comments", issue_path(issue)?);
+    let created = client
+        .rest(
+            Method::POST,
+            &path,
+            Some(&json!({ "body": body })),
+            Retry::Never,
+        )
+        .await?
+        .ok_json()?;
+    created.get("id").and_then(Value::as_u64).ok_or_else(|| {
+        GitHubError::unexpected(format!("POST {path}"), "no comment id in GitHub's answer")
+    })
+}
+
+pub(crate) async fn edit_comment(
+    client: &Client,
+    issue: &IssueRef,
+    comment_id: u64,
+    body: &str,
+) -> Result<(), GitHubError> {
+    let path = format!(
+        "{}/issues/comments/{comment_id}",
+        repo_path(&issue.repository)?
+    );
+    client
+        .rest(
+            Method::PATCH,
+            &path,
+            Some(&json!({ "body": body })),
+            Retry::Idempotent,
+        )
+        .await?
+        .ok_json()
+        .map(drop)
+}
+
+/// Reacts to a comment (`+1`, `confused`, ...). Not retried (see `create_comment`).
+pub(crate) async fn add_reaction(
+    client: &Client,
+    issue: &IssueRef,
+    comment_id: u64,
+    content: &str,
+) -> Result<(), GitHubError> {
+    let path = format!(
+        "{}/issues/comments/{comment_id}/reactions",
+        repo_path(&issue.repository)?
+    );
+    client
+        .rest(
+            Method::POST,
+            &path,
+            Some(&json!({ "content": content })),
+            Retry::Never,
+        )
+        .await?
+        .ok_json()
+        .map(drop)
+}
+
+/// The GraphQL node id of an issue (needed to put it on a board).
+pub(crate) async fn issue_node_id(
+    client: &Client,
+    issue: &IssueRef,
+) -> Result<String, GitHubError> {
+    let path = issue_path(issue)?;
+    let value = client
+        .rest(Method::GET, &path, None, Retry::Read)
+        .await?
+        .ok_json()?;
+    value
+        .get("node_id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            GitHubError::unexpected(format!("GET {path}"), "no node_id in GitHub's answer")
+        })
+}
+
+/// Opens an issue. Not retried (see `create_comment`); the caller finds it with `find_issues` before retrying.
+pub(crate) async fn create_issue(
+    client: &Client,
+    repository: &str,
+    title: &str,
+    body: &str,
+) -> Result<IssueRef, GitHubError> {
+    let path = format!("{}/issues", repo_path(repository)?);
+    let created = client
+        .rest(
+            Method::POST,
+            &path,
+            Some(&json!({ "title": title, "body": body })),
+            Retry::Never,
+        )
+        .await?
+        .ok_json()?;
+    let number = created
+        .get("number")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| {
+            GitHubError::unexpected(format!("POST {path}"), "no issue number in GitHub's answer")
+        })?;
+    Ok(IssueRef {
+        repository: repository.trim().to_string(),
+        number,
+    })
+}
+
+/// Open issues whose body contains `needle`.
+///
+/// Lists the repository's open issues and filters them here rather than using the search API: search is
+/// eventually consistent (an issue opened a minute ago may not be found, and then a second tracking issue is
+/// opened), limited to 30 requests a minute, and tokenises bodies so an exact marker cannot be matched. The cost is
+/// one request per 100 open issues, paid only on a handoff.
+pub(crate) async fn find_issues(
+    client: &Client,
+    repository: &str,
+    needle: &str,
+) -> Result<Vec<IssueRef>, GitHubError> {
+    let list = client
+        .get_all(&format!(
+            "{}/issues?state=open&per_page=100",
+            repo_path(repository)?
+        ))
+        .await?;
+    Ok(list
+        .iter()
+        .filter(|i| i.get("pull_request").is_none()) // the issues list includes pull requests
+        .filter(|i| {
+            i.get("body")
+                .and_then(Value::as_str)
+                .is_some_and(|b| b.contains(needle))
+        })
+        .filter_map(|i| i.get("number").and_then(Value::as_u64))
+        .map(|number| IssueRef {
+            repository: repository.trim().to_string(),
+            number,
+        })
+        .collect())
+}
+
+/// A user's permission on a repository. Read as raw JSON: `role_name` carries `maintain` and `triage`, which
+/// the legacy `permission` field folds into `write` and `read`. A user GitHub does not know has none.
+pub(crate) async fn permission(
+    client: &Client,
+    repository: &str,
+    login: &str,
+) -> Result<Permission, GitHubError> {
+    let path = format!(
+        "{}/collaborators/{}/permission",
+        repo_path(repository)?,
+        segment(login)
+    );
+    let answer = client.rest(Method::GET, &path, None, Retry::Read).await?;
+    if answer.status == StatusCode::NOT_FOUND {
+        return Ok(Permission::None);
+    }
+    let value = answer.ok_json()?;
+    let parse = |key: &str| -> Option<Permission> {
+        match value.get(key).and_then(Value::as_str)? {
+            "admin" => Some(Permission::Admin),
+            "maintain" => Some(Permission::Maintain),
+            "write" => Some(Permission::Write),
+            "triage" => Some(Permission::Triage),
+            "read" => Some(Permission::Read),
+            "none" => Some(Permission::None),
+            _ => None, // a custom role: fall back to the base permission
+        }
+    };
+    Ok(parse("role_name")
+        .or_else(|| parse("permission"))
+        .unwrap_or(Permission::None))
+}
+
+/// Whether `login` is an active member of team `org/team` (a pending invitation does not count).
+pub(crate) async fn is_team_member(
+    client: &Client,
+    org: &str,
+    team: &str,
+    login: &str,
+) -> Result<bool, GitHubError> {
+    let path = format!(
+        "/orgs/{}/teams/{}/memberships/{}",
+        segment(org),
+        segment(team),
+        segment(login)
+    );
+    let answer = client.rest(Method::GET, &path, None, Retry::Read).await?;
+    if answer.status == StatusCode::NOT_FOUND {
+        return Ok(false);
+    }
+    let value = answer.ok_json()?;
+    Ok(value.get("state").and_then(Value::as_str) == Some("active"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(segment("fase/konsept"), "fase%2Fkonsept");
+        assert_eq!(segment("good first issue"), "good%20first%20issue");
+        assert_eq!(segment("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(segment("blokkert ✋"), "blokkert%20%E2%9C%8B");
+    }
+
+    #[test]
+    fn repo_paths_are_checked() {
+        assert_eq!(
+            repo_path("digdir/portfolio").unwrap(),
+            "/repos/digdir/portfolio"
+        );
+        assert!(repo_path("portfolio").is_err());
+        assert!(repo_path("a/b/c").is_err());
+    }
+
+    #[test]
+    fn bot_authors_keep_their_suffix() {
+        assert_eq!(
+            author_login(Some(
+                &json!({"login": "portfolio-sync[bot]", "type": "Bot"})
+            )),
+            "portfolio-sync[bot]"
+        );
+        assert_eq!(
+            author_login(Some(&json!({"login": "portfolio-sync", "type": "Bot"}))),
+            "portfolio-sync[bot]"
+        );
+        assert_eq!(
+            author_login(Some(&json!({"login": "kari", "type": "User"}))),
+            "kari"
+        );
+        assert_eq!(author_login(Some(&Value::Null)), "ghost");
+    }
+}
