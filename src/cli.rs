@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::apply::{self, Report};
 use crate::board::{IssueRef, Snapshot};
 use crate::config::{self, Config};
-use crate::forge::Forge;
+use crate::event::{self, Trigger};
+use crate::forge::{Forge, IssueForge};
+use crate::github::GitHubForge;
+use crate::handle;
 use crate::plan::Plan;
 use crate::preflight;
 use crate::reconcile;
@@ -64,6 +67,12 @@ pub enum Command {
     },
     /// Validate the configuration offline
     CheckConfig,
+    /// Act on the GitHub Actions event in $GITHUB_EVENT_NAME / $GITHUB_EVENT_PATH
+    Event {
+        /// Act on a snapshot file instead of GitHub (to try commands offline)
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -153,32 +162,86 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         Command::CheckConfig => check_config(&config_path, out),
         Command::Sync(args) => {
             let config = config::load(&config_path)?;
-            let Some(path) = &args.snapshot else {
-                return Err(UsageError(
-                    "a live sync needs the GitHub forge; pass --snapshot FILE".into(),
-                )
-                .into());
-            };
-            let mut forge = SnapshotForge::open(path, &config.board.status_field)?;
-            let exit = sync(&mut forge, &config, &args, out).await?;
-            if !args.dry_run {
-                forge.save()?;
+            match &args.snapshot {
+                Some(path) => {
+                    let mut forge = SnapshotForge::open(path, &config.board.status_field)?;
+                    let exit = sync(&mut forge, &config, &args, out).await;
+                    forge.save()?; // what was applied before a failure is kept
+                    exit
+                }
+                None => sync(&mut github(&config).await?, &config, &args, out).await,
             }
-            Ok(exit)
         }
         Command::Check { issue, snapshot } => {
             let config = config::load(&config_path)?;
-            let Some(path) = snapshot else {
-                return Err(UsageError(
-                    "check needs the GitHub forge; pass --snapshot FILE".into(),
-                )
-                .into());
+            let board = match snapshot {
+                Some(path) => SnapshotForge::open(&path, &config.board.status_field)?.read_board().await?,
+                None => github(&config).await?.read_board().await?,
             };
-            let mut forge = SnapshotForge::open(&path, &config.board.status_field)?;
-            let board = forge.read_board().await?;
             check(&config, &board, &issue, out)
         }
+        Command::Event { snapshot } => {
+            let config = config::load(&config_path)?;
+            let (name, payload) = event_from_env()?;
+            let trigger = event::trigger(&name, &payload).map_err(|e| UsageError(e.to_string()))?;
+            tracing::info!("event {name}: {trigger:?}");
+            match snapshot {
+                Some(path) => {
+                    let mut forge = SnapshotForge::open(&path, &config.board.status_field)?;
+                    let exit = on_event(&mut forge, &config, &trigger, out).await;
+                    forge.save()?;
+                    exit
+                }
+                None => Err(UsageError("TODO(live events): pass --snapshot FILE".into()).into()),
+            }
+        }
     }
+}
+
+/// The GitHub forge from the environment; a missing or half-set credential is the user's to fix (exit 2).
+async fn github(config: &Config) -> Result<GitHubForge> {
+    GitHubForge::from_env(&config.board).await.map_err(|e| {
+        if e.is_usage_error() {
+            anyhow::Error::new(UsageError(e.to_string()))
+        } else {
+            anyhow::Error::new(e)
+        }
+    })
+}
+
+/// `$GITHUB_EVENT_NAME` and the JSON payload at `$GITHUB_EVENT_PATH`.
+fn event_from_env() -> Result<(String, serde_json::Value)> {
+    let name = std::env::var("GITHUB_EVENT_NAME")
+        .map_err(|_| UsageError("GITHUB_EVENT_NAME is not set: `event` runs inside GitHub Actions".into()))?;
+    let path = std::env::var("GITHUB_EVENT_PATH")
+        .map_err(|_| UsageError("GITHUB_EVENT_PATH is not set: `event` runs inside GitHub Actions".into()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| UsageError(format!("cannot read the event payload {path}: {e}")))?;
+    let payload = serde_json::from_str(&text).map_err(|e| {
+        UsageError(format!("{path}:{}:{}: the {name} event payload is not JSON: {e}", e.line(), e.column()))
+    })?;
+    Ok((name, payload))
+}
+
+/// Runs what an event asks for.
+pub async fn on_event<F: IssueForge>(forge: &mut F, config: &Config, trigger: &Trigger, out: &mut impl Write) -> Result<Exit> {
+    if let Trigger::FullSync { dry_run } = trigger {
+        let args = SyncArgs {
+            dry_run: *dry_run,
+            snapshot: None,
+            format: Format::Text,
+            allow_large: false,
+        };
+        return sync(forge, config, &args, out).await;
+    }
+    let handled = handle::handle(forge, config, trigger).await?;
+    for note in &handled.notes {
+        writeln!(out, "{note}")?;
+    }
+    if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() {
+        print_plan(out, &handled.plan, Some(&handled.report), Format::Text)?;
+    }
+    Ok(if handled.report.failures.is_empty() { Exit::Ok } else { Exit::Failed })
 }
 
 fn check_config(path: &Path, out: &mut impl Write) -> Result<Exit> {

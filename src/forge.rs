@@ -5,7 +5,8 @@
 
 use anyhow::Result;
 
-use crate::board::{Comment, IssueRef, Snapshot};
+use crate::board::{Board, Comment, Issue, IssueRef, Item, Snapshot};
+use crate::config::Permission;
 
 /// One Status change: the item moves to the board option named `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,4 +60,37 @@ pub trait Forge {
         -> Result<IssueRef>;
     /// Open issues in a repository whose body contains `needle` (to find a tracking issue before creating it).
     async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>>;
+}
+
+/// How an event names an issue: by repository and number, or by GraphQL node id (board item events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueKey {
+    Ref(IssueRef),
+    NodeId(String),
+}
+
+/// One issue and, if it is on the board, its item: what an event about one issue needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueOnBoard {
+    pub bot: String,
+    /// The board's fields (for the preflight check); `items` is not read.
+    pub board: Board,
+    pub issue: Issue,
+    /// The issue's item on the configured board, with `issue` filled in.
+    pub item: Option<Item>,
+}
+
+/// What events and reports need beyond a sync: one issue at a time, people, and issues off the board.
+#[allow(async_fn_in_trait)]
+pub trait IssueForge: Forge {
+    /// The issue (with its comments) and its item on the board; `None` when there is no such issue.
+    async fn read_issue(&mut self, key: &IssueKey) -> Result<Option<IssueOnBoard>>;
+    /// A user's permission on a repository (`none` for strangers).
+    async fn permission(&mut self, repository: &str, user: &str) -> Result<Permission>;
+    /// Whether `user` is an active member of team `team` (a slug) in `org`.
+    async fn is_team_member(&mut self, org: &str, team: &str, user: &str) -> Result<bool>;
+    /// Open issues of a repository, without comments (the report lists those missing from the board).
+    async fn open_issues(&mut self, repository: &str) -> Result<Vec<Issue>>;
+    /// Replaces an issue's title and body (the pinned report issue).
+    async fn edit_issue(&mut self, issue: &IssueRef, title: &str, body: &str) -> Result<()>;
 }

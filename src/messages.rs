@@ -372,3 +372,52 @@ pub fn find_marked<'a>(
         .iter()
         .find(|c| crate::board::normal_login(&c.author) == bot && marker.is_in(&c.body))
 }
+
+/// The answer to `/hjelp`: the commands and the phases they accept.
+pub fn help_reply(t: &Texts, comment_id: u64, phases: &[&str]) -> String {
+    let mut out = format!("{}\n", Marker::Reply(comment_id));
+    out.push_str(t.pick(
+        "### Kommandoer for portfolio-sync\n\n\
+         - `/fase <fase>` (`/flytt`): flytter tiltaket til fasen hvis kravene er oppfylt; bakover går alltid\n\
+         - `/sjekk`: oppdaterer sjekklisten for neste fase\n\
+         - `/hjelp`: denne hjelpen\n\n\
+         Kommandoen må stå først på en linje, utenfor sitater og kode. Faser: ",
+        "### portfolio-sync commands\n\n\
+         - `/phase <phase>` (`/fase`, `/flytt`): moves the initiative to the phase if its requirements are met; backward always works\n\
+         - `/check` (`/sjekk`): refreshes the checklist for the next phase\n\
+         - `/help` (`/hjelp`): this help\n\n\
+         A command must start a line, outside quotes and code. Phases: ",
+    ));
+    out.push_str(&phases.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "));
+    out.push('\n');
+    out
+}
+
+/// The polite refusal for someone who may not run commands.
+pub fn denied_reply(t: &Texts, comment_id: u64, user: &str, required: &str) -> String {
+    format!(
+        "{}\n{}\n",
+        Marker::Reply(comment_id),
+        match t.language {
+            Language::Nb => format!(
+                "Hei @{user}! Bare personer med minst `{required}`-tilgang til repoet, eller medlemmer av porteføljeteamene, kan flytte tiltak med kommandoer. Ta kontakt med porteføljekontoret, så hjelper de deg."
+            ),
+            Language::En => format!(
+                "Hi @{user}! Only people with at least `{required}` access to this repository, or members of the portfolio teams, can move initiatives with commands. Please ask the portfolio office for help."
+            ),
+        }
+    )
+}
+
+/// The answer to `/fase` with a phase that does not exist.
+pub fn unknown_phase_reply(t: &Texts, comment_id: u64, asked: &str, phases: &[&str]) -> String {
+    let list = phases.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+    let example = phases.get(1).or(phases.first()).copied().unwrap_or("…");
+    let text = match (asked.trim().is_empty(), t.language) {
+        (true, Language::Nb) => format!("Hvilken fase? Skriv for eksempel `/fase {example}`. Fasene er: "),
+        (true, Language::En) => format!("Which phase? Write for example `/phase {example}`. The phases are: "),
+        (false, Language::Nb) => format!("Jeg kjenner ikke fasen «{asked}». Fasene er: "),
+        (false, Language::En) => format!("I do not know the phase “{asked}”. The phases are: "),
+    };
+    format!("{}\n{text}{list}.\n", Marker::Reply(comment_id))
+}

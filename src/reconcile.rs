@@ -83,6 +83,8 @@ fn phase_checks<'c>(
 /// Where an item stands, read off its card and its labels.
 struct Standing {
     /// The phase of the card's Status column.
+    on_board: PhaseIdx,
+    /// The phase the card is to be in: its column, or the phase a command asks for.
     board: PhaseIdx,
     /// The phase the bot accepted last (its label), if any.
     accepted: Option<PhaseIdx>,
@@ -146,6 +148,7 @@ impl<'a> Reconciler<'a> {
                 )
             }
             Some(accepted) if accepted == target => {
+                self.move_card(&mut out, item, &standing, target);
                 self.settle_labels(&mut out, &standing, target, "repairs the phase labels");
                 if requested.is_some() {
                     self.upsert_status(&mut out, item, target, "the phase was asked for again");
@@ -259,17 +262,16 @@ impl<'a> Reconciler<'a> {
         issue: &Issue,
         requested: Option<PhaseIdx>,
     ) -> Result<Standing, String> {
-        let board = match requested {
-            Some(p) => p,
-            None => match item.field_text(&self.config.board.status_field) {
-                None => self.config.sync.no_status,
-                Some(status) => self
-                    .config
-                    .phases
-                    .by_status(&status)
-                    .ok_or_else(|| format!("Status \"{status}\" is not a configured phase"))?,
+        let on_board = match item.field_text(&self.config.board.status_field) {
+            None => self.config.sync.no_status,
+            Some(status) => match self.config.phases.by_status(&status) {
+                Some(p) => p,
+                // A command names its phase itself; the card's odd column is then simply replaced.
+                None if requested.is_some() => self.config.sync.no_status,
+                None => return Err(format!("Status \"{status}\" is not a configured phase")),
             },
         };
+        let board = requested.unwrap_or(on_board);
         let phase_labels: Vec<(String, PhaseIdx)> = issue
             .labels
             .iter()
@@ -283,10 +285,13 @@ impl<'a> Reconciler<'a> {
             phase_labels.iter().map(|(_, p)| *p).min()
         };
         let accepted = match accepted {
+            // A command on an unlabelled issue moves it from where its card stands, with the checks.
+            None if requested.is_some() => Some(on_board),
             None if !self.config.sync.adopt_unlabelled => Some(self.config.sync.no_status),
             a => a,
         };
         Ok(Standing {
+            on_board,
             board,
             accepted,
             phase_labels,
@@ -351,8 +356,21 @@ impl<'a> Reconciler<'a> {
         target: PhaseIdx,
         reason: &str,
     ) {
+        self.move_card(out, item, standing, target);
         self.settle_labels(out, standing, target, reason);
         self.upsert_status(out, item, target, reason);
+    }
+
+    /// After an accepted command, the card goes where the command said.
+    fn move_card(&self, out: &mut ItemOut, item: &Item, standing: &Standing, target: PhaseIdx) {
+        if standing.on_board != target {
+            let status = self.config.phases.get(target).status.clone();
+            let change = Change::SetStatus {
+                item_id: item.id.clone(),
+                status,
+            };
+            out.push(change, "moved as the command asked");
+        }
     }
 
     fn upsert_status(&self, out: &mut ItemOut, item: &Item, phase: PhaseIdx, reason: &str) {

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::board::{Board, Comment, Issue, IssueRef, IssueState, Item, ItemKind, Snapshot};
-use crate::forge::{Forge, LabelSpec, StatusChange};
+use crate::config::Permission;
+use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
 
 pub const VERSION: u64 = 1;
 
@@ -342,5 +343,77 @@ impl Forge for SnapshotForge {
             .filter(|i| i.repository.eq_ignore_ascii_case(repository) && i.body.contains(needle))
             .map(|i| i.reference())
             .collect())
+    }
+}
+
+/// Snapshot files may say who may do what, for trying commands offline:
+/// `"permissions": {"owner/repo": {"login": "write"}}` and `"teams": {"org/team": ["login"]}`.
+impl IssueForge for SnapshotForge {
+    async fn read_issue(&mut self, key: &IssueKey) -> Result<Option<IssueOnBoard>> {
+        let matches = |i: &Issue| match key {
+            IssueKey::Ref(r) => i.repository.eq_ignore_ascii_case(&r.repository) && i.number == r.number,
+            IssueKey::NodeId(id) => i.node_id.as_deref() == Some(id.as_str()),
+        };
+        let on_board = self
+            .file
+            .items
+            .iter()
+            .find(|item| item.issue.as_ref().is_some_and(matches))
+            .cloned();
+        let issue = match &on_board {
+            Some(item) => item.issue.clone(),
+            None => self.file.other_issues.iter().find(|i| matches(i)).cloned(),
+        };
+        Ok(issue.map(|mut issue| {
+            issue.comments.get_or_insert_with(Vec::new);
+            let item = on_board.map(|mut item| {
+                item.issue = Some(issue.clone());
+                item
+            });
+            IssueOnBoard {
+                bot: self.file.bot.clone(),
+                board: self.file.board.clone(),
+                issue,
+                item,
+            }
+        }))
+    }
+
+    async fn permission(&mut self, repository: &str, user: &str) -> Result<Permission> {
+        let level = self
+            .file
+            .extra
+            .get("permissions")
+            .and_then(|p| p.get(repository))
+            .and_then(|r| r.get(user))
+            .cloned()
+            .unwrap_or(Value::String("none".into()));
+        serde_json::from_value(level).context("snapshot `permissions`: a level is read|triage|write|maintain|admin")
+    }
+
+    async fn is_team_member(&mut self, org: &str, team: &str, user: &str) -> Result<bool> {
+        let members = self.file.extra.get("teams").and_then(|t| t.get(format!("{org}/{team}")));
+        Ok(members
+            .and_then(Value::as_array)
+            .is_some_and(|m| m.iter().any(|v| v.as_str().is_some_and(|l| l.eq_ignore_ascii_case(user)))))
+    }
+
+    async fn open_issues(&mut self, repository: &str) -> Result<Vec<Issue>> {
+        Ok(self
+            .issues_mut()
+            .filter(|i| i.repository.eq_ignore_ascii_case(repository) && i.state == IssueState::Open)
+            .map(|i| Issue {
+                comments: None,
+                ..i.clone()
+            })
+            .collect())
+    }
+
+    async fn edit_issue(&mut self, issue: &IssueRef, title: &str, body: &str) -> Result<()> {
+        self.dirty = true;
+        let issue = self.issue_mut(issue)?;
+        issue.title = title.to_string();
+        issue.body = body.to_string();
+        Ok(())
     }
 }

@@ -1,0 +1,248 @@
+//! Acting on one event: comment commands, a new issue, a changed issue or board item.
+//!
+//! Each handler reads only the one issue the event is about, plans with the same pure code as a sync
+//! (`reconcile_item`), and applies the plan through the same `apply`. A full sync is not handled here.
+
+use anyhow::{anyhow, Result};
+
+use crate::apply::{self, Report};
+use crate::board::{Item, ItemKind};
+use crate::commands::{self, Command};
+use crate::config::Config;
+use crate::event::{CommentEvent, IssueEvent, Trigger};
+use crate::forge::{IssueForge, IssueKey, IssueOnBoard};
+use crate::messages::{self, Marker};
+use crate::plan::{Action, Change, Outcome, Plan};
+use crate::preflight;
+use crate::reconcile;
+
+/// What handling an event did.
+#[derive(Debug, Default)]
+pub struct Handled {
+    /// One line per thing worth telling (also the job summary's notices).
+    pub notes: Vec<String>,
+    pub plan: Plan,
+    pub report: Report,
+}
+
+impl Handled {
+    fn note(note: impl Into<String>) -> Handled {
+        Handled {
+            notes: vec![note.into()],
+            ..Handled::default()
+        }
+    }
+}
+
+/// Handles every trigger but a full sync.
+pub async fn handle<F: IssueForge>(forge: &mut F, config: &Config, trigger: &Trigger) -> Result<Handled> {
+    match trigger {
+        Trigger::FullSync { .. } => Err(anyhow!("a full sync is run by `sync`, not by an event handler")),
+        Trigger::Ignore(why) => Ok(Handled::note(format!("nothing to do: {why}"))),
+        Trigger::Comment(c) => comment(forge, config, c).await,
+        Trigger::AddToBoard(e) => add_to_board(forge, config, e).await,
+        Trigger::ReconcileIssue(e) => {
+            if !config.is_board_repository(&e.issue.repository) {
+                return Ok(Handled::note(format!("{} is not a configured repository", e.issue.repository)));
+            }
+            reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone())).await
+        }
+        Trigger::ReconcileItem { content_node_id, .. } => {
+            reconcile_one(forge, config, &IssueKey::NodeId(content_node_id.clone())).await
+        }
+    }
+}
+
+/// Reads one issue; refuses to go on when the configuration does not fit the board.
+async fn read<F: IssueForge>(forge: &mut F, config: &Config, key: &IssueKey) -> Result<Option<IssueOnBoard>> {
+    let found = forge.read_issue(key).await?;
+    if let Some(f) = &found {
+        preflight::check(config, &f.board)?;
+    }
+    Ok(found)
+}
+
+async fn run<F: IssueForge>(forge: &mut F, config: &Config, bot: &str, mut plan: Plan) -> Result<Handled> {
+    if !plan.actions.is_empty() {
+        apply::prepare_labels(forge, config, &mut plan).await?;
+    }
+    let report = apply::apply(forge, &plan, bot).await;
+    Ok(Handled {
+        notes: Vec::new(),
+        plan,
+        report,
+    })
+}
+
+async fn reconcile_one<F: IssueForge>(forge: &mut F, config: &Config, key: &IssueKey) -> Result<Handled> {
+    let Some(found) = read(forge, config, key).await? else {
+        return Ok(Handled::note("the issue was not found"));
+    };
+    let Some(item) = &found.item else {
+        return Ok(Handled::note(format!("{} is not on the board", found.issue.reference())));
+    };
+    let plan = reconcile::reconcile_item(config, &found.bot, item, None);
+    run(forge, config, &found.bot, plan).await
+}
+
+/// An item with no field values for an issue (a card with no Status).
+fn bare_item(found: &IssueOnBoard, id: String) -> Item {
+    Item {
+        id,
+        kind: ItemKind::Issue,
+        archived: false,
+        fields: Default::default(),
+        issue: Some(found.issue.clone()),
+        draft: None,
+        pull_request: None,
+        status_updated_at: None,
+        extra: Default::default(),
+    }
+}
+
+/// The item of an issue, putting the issue on the board first if it is not there.
+async fn item_on_board<F: IssueForge>(forge: &mut F, found: &IssueOnBoard) -> Result<Item> {
+    if let Some(item) = &found.item {
+        return Ok(item.clone());
+    }
+    let issue = &found.issue;
+    let id = forge.add_item(&issue.reference(), issue.node_id.as_deref()).await?;
+    Ok(bare_item(found, id))
+}
+
+async fn add_to_board<F: IssueForge>(forge: &mut F, config: &Config, e: &IssueEvent) -> Result<Handled> {
+    if !config.is_board_repository(&e.issue.repository) {
+        return Ok(Handled::note(format!("{} is not a configured repository", e.issue.repository)));
+    }
+    let Some(found) = read(forge, config, &IssueKey::Ref(e.issue.clone())).await? else {
+        return Ok(Handled::note(format!("{} was not found", e.issue)));
+    };
+    if found.item.is_some() {
+        // Delivered twice, or added by hand: it is on the board already, so reconcile it like any change.
+        return reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone())).await;
+    }
+    let item = item_on_board(forge, &found).await?;
+    let first = config.sync.no_status;
+    let name = e.issue.to_string();
+    let mut plan = Plan::default();
+    plan.decisions.push(crate::plan::Decision {
+        item: name.clone(),
+        from: None,
+        to: Some(config.phases.get(first).name.clone()),
+        outcome: Outcome::Adopted,
+        missing: vec![],
+        reason: "new issue: added to the board".into(),
+    });
+    let status = config.phases.get(first).status.clone();
+    push(&mut plan, &name, Change::SetStatus { item_id: item.id, status }, "new issue");
+    let label = config.phase_label(first);
+    push(&mut plan, &name, Change::AddLabel { issue: e.issue.clone(), label }, "new issue");
+    let mut handled = run(forge, config, &found.bot, plan).await?;
+    handled.notes.push(format!("{name} was added to the board"));
+    Ok(handled)
+}
+
+fn push(plan: &mut Plan, item: &str, change: Change, reason: &str) {
+    plan.actions.push(Action {
+        item: item.to_string(),
+        change,
+        reason: reason.to_string(),
+    });
+}
+
+/// May the author run commands? A failed check denies: the bot never grants on doubt.
+async fn may_run<F: IssueForge>(forge: &mut F, config: &Config, repository: &str, user: &str) -> bool {
+    let permission = match forge.permission(repository, user).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!("cannot read {user}'s permission on {repository}, denying: {e:#}");
+            return false;
+        }
+    };
+    if commands::allowed(&config.commands, permission, false) {
+        return true;
+    }
+    for team in &config.commands.teams {
+        let (org, slug) = team.split_once('/').unwrap_or((config.board.owner.as_str(), team.as_str()));
+        match forge.is_team_member(org, slug, user).await {
+            Ok(true) => return true,
+            Ok(false) => {}
+            Err(e) => tracing::warn!("cannot read {org}/{slug} membership of {user}: {e:#}"),
+        }
+    }
+    false
+}
+
+async fn comment<F: IssueForge>(forge: &mut F, config: &Config, c: &CommentEvent) -> Result<Handled> {
+    let cmds = commands::parse(&c.body);
+    if cmds.is_empty() {
+        return Ok(Handled::note("the comment holds no command"));
+    }
+    if !config.is_board_repository(&c.issue.repository) {
+        return Ok(Handled::note(format!("{} is not a configured repository", c.issue.repository)));
+    }
+    let Some(found) = read(forge, config, &IssueKey::Ref(c.issue.clone())).await? else {
+        return Err(anyhow!("{} was not found", c.issue));
+    };
+    let texts = reconcile::texts(config);
+    let name = c.issue.to_string();
+    let phases = config.phases.names();
+    let reply = |body: String| Change::PostComment {
+        issue: c.issue.clone(),
+        marker: Marker::Reply(c.comment_id),
+        body,
+    };
+    let mut plan = Plan::default();
+    let mut refused = false;
+
+    if !may_run(forge, config, &c.issue.repository, &c.author).await {
+        let required = format!("{:?}", config.commands.permission).to_lowercase();
+        push(&mut plan, &name, reply(messages::denied_reply(&texts, c.comment_id, &c.author, &required)), "not allowed");
+        refused = true;
+    } else {
+        for cmd in &cmds {
+            match cmd {
+                Command::Help => push(&mut plan, &name, reply(messages::help_reply(&texts, c.comment_id, &phases)), "/hjelp"),
+                Command::Check => {
+                    let item = found.item.clone().unwrap_or_else(|| bare_item(&found, String::new()));
+                    let current = item
+                        .issue
+                        .iter()
+                        .flat_map(|i| i.labels.iter())
+                        .filter_map(|l| config.phase_of_label(l))
+                        .min()
+                        .unwrap_or(config.sync.no_status);
+                    let body = reconcile::status_comment(config, &item, &found.issue, current);
+                    let change = Change::UpsertComment {
+                        issue: c.issue.clone(),
+                        marker: Marker::Status,
+                        body,
+                    };
+                    push(&mut plan, &name, change, "/sjekk");
+                }
+                Command::Move(arg) => match config.phases.lookup(arg, &config.sync.label_prefix) {
+                    None => {
+                        let body = messages::unknown_phase_reply(&texts, c.comment_id, arg, &phases);
+                        push(&mut plan, &name, reply(body), "unknown phase");
+                        refused = true;
+                    }
+                    Some(target) => {
+                        let item = item_on_board(forge, &found).await?;
+                        let moved = reconcile::reconcile_item(config, &found.bot, &item, Some(target));
+                        refused |= moved.decisions.iter().any(|d| d.outcome == Outcome::Rejected);
+                        plan.decisions.extend(moved.decisions);
+                        plan.actions.extend(moved.actions);
+                    }
+                },
+            }
+        }
+    }
+    let reaction = if refused { "confused" } else { "+1" };
+    let change = Change::AddReaction {
+        issue: c.issue.clone(),
+        comment_id: c.comment_id,
+        content: reaction.into(),
+    };
+    push(&mut plan, &name, change, "answers the command");
+    run(forge, config, &found.bot, plan).await
+}
