@@ -16,7 +16,8 @@ use crate::handle;
 use crate::plan::Plan;
 use crate::preflight;
 use crate::reconcile;
-use crate::snapshot::SnapshotForge;
+use crate::doctor;
+use crate::snapshot::{SnapshotFile, SnapshotForge};
 
 /// Exit codes of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +68,18 @@ pub enum Command {
     },
     /// Validate the configuration offline
     CheckConfig,
+    /// Check the configuration against the live board and the token's access (read-only)
+    Doctor {
+        /// Check against a snapshot file instead of GitHub
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+    },
+    /// Write the live board as a snapshot file that `sync --snapshot` accepts
+    Export {
+        /// Where to write it [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Act on the GitHub Actions event in $GITHUB_EVENT_NAME / $GITHUB_EVENT_PATH
     Event {
         /// Act on a snapshot file instead of GitHub (to try commands offline)
@@ -179,6 +192,28 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
                 None => github(&config).await?.read_board().await?,
             };
             check(&config, &board, &issue, out)
+        }
+        Command::Doctor { snapshot } => {
+            let config = config::load(&config_path)?;
+            let findings = match snapshot {
+                Some(path) => doctor::examine(&mut SnapshotForge::open(&path, &config.board.status_field)?, &config).await,
+                None => doctor::examine(&mut github(&config).await?, &config).await,
+            };
+            write!(out, "{}", doctor::render(&findings))?;
+            Ok(if findings.iter().all(|f| f.ok) { Exit::Ok } else { Exit::Failed })
+        }
+        Command::Export { out: file } => {
+            let config = config::load(&config_path)?;
+            let snapshot = github(&config).await?.read_board().await?;
+            let json = SnapshotFile::from_snapshot(&snapshot).to_json()?;
+            match file {
+                Some(path) => {
+                    crate::snapshot::write_atomic(&path, &json)?;
+                    tracing::info!("wrote {} items to {}", snapshot.items.len(), path.display());
+                }
+                None => write!(out, "{json}")?,
+            }
+            Ok(Exit::Ok)
         }
         Command::Event { snapshot } => {
             let config = config::load(&config_path)?;

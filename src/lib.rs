@@ -9,6 +9,7 @@ pub mod body;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod doctor;
 pub mod event;
 pub mod forge;
 pub mod handle;

@@ -1,6 +1,6 @@
 //! A [`Forge`] backed by a JSON snapshot file: the board with no token and no network.
 //!
-//! The file is the whole truth: it holds every comment, so reconcile can see that a comment is already there.
+//! An issue's `comments`, when present, are all its comments, so reconcile can see that a comment is already there.
 //! Writes change the in-memory copy; `save` writes the file atomically (temporary file + rename).
 
 use std::collections::BTreeSet;
@@ -145,15 +145,12 @@ impl SnapshotForge {
 
 impl Forge for SnapshotForge {
     async fn read_board(&mut self) -> Result<Snapshot> {
-        let mut items = self.file.items.clone();
-        // The file holds every comment there is: an issue without the key has none.
-        for issue in items.iter_mut().filter_map(|i| i.issue.as_mut()) {
-            issue.comments.get_or_insert_with(Vec::new);
-        }
+        // An issue with a `comments` key has exactly those comments; one without it (an export of a live board,
+        // which reads comments only when it writes one) has comments that are not known, as in a live sync.
         Ok(Snapshot {
             bot: self.file.bot.clone(),
             board: self.file.board.clone(),
-            items,
+            items: self.file.items.clone(),
         })
     }
 
