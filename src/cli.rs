@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::apply::{self, Report};
 use crate::board::{IssueRef, Snapshot};
 use crate::config::{self, Config};
+use crate::doctor;
 use crate::event::{self, Trigger};
 use crate::forge::{Forge, IssueForge};
 use crate::github::GitHubForge;
@@ -16,8 +17,8 @@ use crate::handle;
 use crate::plan::Plan;
 use crate::preflight;
 use crate::reconcile;
-use crate::doctor;
 use crate::snapshot::{SnapshotFile, SnapshotForge};
+use crate::summary;
 
 /// Exit codes of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,11 +81,30 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// The portfolio report for the weekly meeting: phases, ready to advance, blocked, stale, handoffs (read-only)
+    Report(ReportArgs),
+    /// Receive GitHub App webhooks and act on them in seconds (docs/serve.md); needs PORTFOLIO_SYNC_WEBHOOK_SECRET
+    Serve {
+        /// Address to listen on
+        #[arg(
+            long,
+            value_name = "ADDR",
+            default_value = "127.0.0.1:8080",
+            env = "PORTFOLIO_SYNC_LISTEN"
+        )]
+        listen: std::net::SocketAddr,
+        /// Act on a snapshot file instead of GitHub (to try the server offline)
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+    },
     /// Act on the GitHub Actions event in $GITHUB_EVENT_NAME / $GITHUB_EVENT_PATH
     Event {
         /// Act on a snapshot file instead of GitHub (to try commands offline)
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
+        /// Write nothing: a full sync only prints its plan, and other events are not acted on
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -106,6 +126,24 @@ pub struct SyncArgs {
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// Where to write it [default: standard output]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Read the board from a snapshot file instead of GitHub
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
     Json,
 }
 
@@ -138,6 +176,7 @@ pub fn main() -> i32 {
         Ok(exit) => exit as i32,
         Err(e) => {
             eprintln!("error: {e:#}");
+            publish_error(&mut stdout, &format!("{e:#}"));
             if e.downcast_ref::<UsageError>().is_some()
                 || e.downcast_ref::<config::ConfigErrors>().is_some()
             {
@@ -173,6 +212,9 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     let config_path = cli.config.clone().unwrap_or_else(config::default_path);
     match cli.command {
         Command::CheckConfig => check_config(&config_path, out),
+        Command::Serve { listen, snapshot } => {
+            crate::serve::run_command(&config_path, listen, snapshot).await
+        }
         Command::Sync(args) => {
             let config = config::load(&config_path)?;
             match &args.snapshot {
@@ -188,7 +230,11 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         Command::Check { issue, snapshot } => {
             let config = config::load(&config_path)?;
             let board = match snapshot {
-                Some(path) => SnapshotForge::open(&path, &config.board.status_field)?.read_board().await?,
+                Some(path) => {
+                    SnapshotForge::open(&path, &config.board.status_field)?
+                        .read_board()
+                        .await?
+                }
                 None => github(&config).await?.read_board().await?,
             };
             check(&config, &board, &issue, out)
@@ -196,11 +242,21 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         Command::Doctor { snapshot } => {
             let config = config::load(&config_path)?;
             let findings = match snapshot {
-                Some(path) => doctor::examine(&mut SnapshotForge::open(&path, &config.board.status_field)?, &config).await,
+                Some(path) => {
+                    doctor::examine(
+                        &mut SnapshotForge::open(&path, &config.board.status_field)?,
+                        &config,
+                    )
+                    .await
+                }
                 None => doctor::examine(&mut github(&config).await?, &config).await,
             };
             write!(out, "{}", doctor::render(&findings))?;
-            Ok(if findings.iter().all(|f| f.ok) { Exit::Ok } else { Exit::Failed })
+            Ok(if findings.iter().all(|f| f.ok) {
+                Exit::Ok
+            } else {
+                Exit::Failed
+            })
         }
         Command::Export { out: file } => {
             let config = config::load(&config_path)?;
@@ -215,10 +271,28 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
             }
             Ok(Exit::Ok)
         }
-        Command::Event { snapshot } => {
+        Command::Report(args) => {
+            let config = config::load(&config_path)?;
+            match &args.snapshot {
+                Some(path) => {
+                    let mut forge = SnapshotForge::open(path, &config.board.status_field)?;
+                    report(&mut forge, &config, &args, out).await
+                }
+                None => report(&mut github(&config).await?, &config, &args, out).await,
+            }
+        }
+        Command::Event { snapshot, dry_run } => {
             let config = config::load(&config_path)?;
             let (name, payload) = event_from_env()?;
             let trigger = event::trigger(&name, &payload).map_err(|e| UsageError(e.to_string()))?;
+            let trigger = match trigger {
+                Trigger::FullSync { dry_run: asked } => Trigger::FullSync { dry_run: asked || dry_run },
+                Trigger::Ignore(why) => Trigger::Ignore(why),
+                _ if dry_run => Trigger::Ignore(format!(
+                    "a dry run does not act on the {name} event: only a full sync (schedule, workflow_dispatch) has a plan to show"
+                )),
+                t => t,
+            };
             tracing::info!("event {name}: {trigger:?}");
             match snapshot {
                 Some(path) => {
@@ -227,7 +301,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
                     forge.save()?;
                     exit
                 }
-                None => Err(UsageError("TODO(live events): pass --snapshot FILE".into()).into()),
+                None => on_event(&mut github(&config).await?, &config, &trigger, out).await,
             }
         }
     }
@@ -246,20 +320,31 @@ async fn github(config: &Config) -> Result<GitHubForge> {
 
 /// `$GITHUB_EVENT_NAME` and the JSON payload at `$GITHUB_EVENT_PATH`.
 fn event_from_env() -> Result<(String, serde_json::Value)> {
-    let name = std::env::var("GITHUB_EVENT_NAME")
-        .map_err(|_| UsageError("GITHUB_EVENT_NAME is not set: `event` runs inside GitHub Actions".into()))?;
-    let path = std::env::var("GITHUB_EVENT_PATH")
-        .map_err(|_| UsageError("GITHUB_EVENT_PATH is not set: `event` runs inside GitHub Actions".into()))?;
+    let name = std::env::var("GITHUB_EVENT_NAME").map_err(|_| {
+        UsageError("GITHUB_EVENT_NAME is not set: `event` runs inside GitHub Actions".into())
+    })?;
+    let path = std::env::var("GITHUB_EVENT_PATH").map_err(|_| {
+        UsageError("GITHUB_EVENT_PATH is not set: `event` runs inside GitHub Actions".into())
+    })?;
     let text = std::fs::read_to_string(&path)
         .map_err(|e| UsageError(format!("cannot read the event payload {path}: {e}")))?;
     let payload = serde_json::from_str(&text).map_err(|e| {
-        UsageError(format!("{path}:{}:{}: the {name} event payload is not JSON: {e}", e.line(), e.column()))
+        UsageError(format!(
+            "{path}:{}:{}: the {name} event payload is not JSON: {e}",
+            e.line(),
+            e.column()
+        ))
     })?;
     Ok((name, payload))
 }
 
 /// Runs what an event asks for.
-pub async fn on_event<F: IssueForge>(forge: &mut F, config: &Config, trigger: &Trigger, out: &mut impl Write) -> Result<Exit> {
+pub async fn on_event<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    trigger: &Trigger,
+    out: &mut impl Write,
+) -> Result<Exit> {
     if let Trigger::FullSync { dry_run } = trigger {
         let args = SyncArgs {
             dry_run: *dry_run,
@@ -276,7 +361,104 @@ pub async fn on_event<F: IssueForge>(forge: &mut F, config: &Config, trigger: &T
     if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() {
         print_plan(out, &handled.plan, Some(&handled.report), Format::Text)?;
     }
-    Ok(if handled.report.failures.is_empty() { Exit::Ok } else { Exit::Failed })
+    let title = format!(
+        "{} ({})",
+        summary::trigger_title(trigger),
+        board_name(config)
+    );
+    let run = summary::Run {
+        title: &title,
+        plan: &handled.plan,
+        report: (!handled.plan.actions.is_empty()).then_some(&handled.report),
+        dry_run: false,
+        refused: None,
+        notes: &handled.notes,
+    };
+    publish(out, &run, Format::Text);
+    Ok(if handled.report.failures.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
+}
+
+/// Reads the board and the open issues once, and writes the report for today (to `--out` atomically).
+pub async fn report<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    args: &ReportArgs,
+    out: &mut impl Write,
+) -> Result<Exit> {
+    let (snapshot, open) = crate::report::read(forge, config).await?;
+    let report = crate::report::build(config, &snapshot, &open, crate::report::Day::today());
+    let text = match args.format {
+        ReportFormat::Markdown => crate::report::to_markdown(&report, config.sync.language),
+        ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+    };
+    match &args.out {
+        Some(path) => {
+            crate::snapshot::write_atomic(path, &text)?;
+            tracing::info!("wrote the report to {}", path.display());
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(Exit::Ok)
+}
+
+/// `digdir project 1`: the board a run works on, for titles and logs.
+fn board_name(config: &Config) -> String {
+    format!("{} project {}", config.board.owner, config.board.project)
+}
+
+/// A non-empty environment variable.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Appends `text` to the file that a GitHub Actions variable names (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`).
+/// A file that cannot be written costs a warning, never the run.
+fn append_to(variable: &str, text: &str) {
+    let Some(path) = env_var(variable) else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        tracing::warn!("cannot write ${variable} ({path}): {e}");
+    }
+}
+
+/// In GitHub Actions: annotations when `GITHUB_ACTIONS=true` (on `out`, or on stderr beside JSON), the job summary
+/// when `$GITHUB_STEP_SUMMARY` is set, and the step outputs when `$GITHUB_OUTPUT` is set. Elsewhere: nothing.
+fn publish(out: &mut impl Write, run: &summary::Run, format: Format) {
+    if env_var("GITHUB_ACTIONS").as_deref() == Some("true") {
+        for line in summary::annotations(run) {
+            let _ = match format {
+                Format::Text => writeln!(out, "{line}"),
+                Format::Json => writeln!(std::io::stderr(), "{line}"),
+            };
+        }
+    }
+    append_to(
+        "GITHUB_STEP_SUMMARY",
+        &summary::markdown(run, env_var("GITHUB_SERVER_URL").as_deref()),
+    );
+    append_to("GITHUB_OUTPUT", &summary::outputs(run));
+}
+
+/// [`publish`] for a run that stopped with an error.
+fn publish_error(out: &mut impl Write, error: &str) {
+    if env_var("GITHUB_ACTIONS").as_deref() == Some("true") {
+        let _ = writeln!(out, "{}", summary::error_annotation(error));
+    }
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    append_to(
+        "GITHUB_STEP_SUMMARY",
+        &summary::error_markdown(&command, error),
+    );
 }
 
 fn check_config(path: &Path, out: &mut impl Write) -> Result<Exit> {
@@ -309,33 +491,75 @@ pub async fn sync<F: Forge>(
     out: &mut impl Write,
 ) -> Result<Exit> {
     let snapshot = forge.read_board().await?;
+    tracing::info!(
+        "read {} items of {}",
+        snapshot.items.len(),
+        board_name(config)
+    );
     preflight::check(config, &snapshot.board).map_err(|e| UsageError(e.to_string()))?;
     let mut plan = reconcile::reconcile(config, &snapshot);
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
+    let title = format!("full sync of {}", board_name(config));
+    let mut run = summary::Run {
+        title: &title,
+        plan: &plan,
+        report: None,
+        dry_run: args.dry_run,
+        refused: None,
+        notes: &[],
+    };
     if args.dry_run {
         print_plan(out, &plan, None, args.format)?;
+        let mut notes = Vec::new();
         if plan.writes() > config.sync.max_changes && !args.allow_large {
-            tracing::warn!(
+            let warning = format!(
                 "this plan has {} writes, more than sync.max_changes = {}: a real run would refuse it without --allow-large",
                 plan.writes(),
                 config.sync.max_changes
             );
+            tracing::warn!("{warning}");
+            notes.push(warning);
         }
+        publish(
+            out,
+            &summary::Run {
+                notes: &notes,
+                ..run
+            },
+            args.format,
+        );
         return Ok(Exit::Ok);
     }
     if plan.writes() > config.sync.max_changes && !args.allow_large {
         print_plan(out, &plan, None, args.format)?;
-        tracing::error!(
-            "refused: the plan has {} writes, more than sync.max_changes = {}. Check it, then run again with --allow-large",
+        let refused = format!(
+            "the plan has {} writes, more than sync.max_changes = {}. Check it (a dry run prints it), then run again with --allow-large",
             plan.writes(),
             config.sync.max_changes
         );
+        tracing::error!("refused: {refused}");
+        publish(
+            out,
+            &summary::Run {
+                refused: Some(&refused),
+                ..run
+            },
+            args.format,
+        );
         return Ok(Exit::Failed);
     }
+    tracing::info!("applying {} writes", plan.writes());
     let report = apply::apply(forge, &plan, &snapshot.bot).await;
+    tracing::info!(
+        "{} writes done, {} failed",
+        report.writes,
+        report.failures.len()
+    );
     print_plan(out, &plan, Some(&report), args.format)?;
+    run.report = Some(&report);
+    publish(out, &run, args.format);
     Ok(if report.failures.is_empty() {
         Exit::Ok
     } else {

@@ -111,6 +111,12 @@ pub struct ReportConfig {
     pub stale_days: u32,
     /// Handoffs within this many days are listed as recent.
     pub recent_days: u32,
+    /// Upsert the pinned report issue in the first configured repository.
+    pub issue: bool,
+    /// Title of that issue (default by language: "Porteføljestatus" / "Portfolio status").
+    pub issue_title: String,
+    /// A scheduled run writes the report too (`workflow_dispatch` asks for it with an input).
+    pub on_schedule: bool,
 }
 
 impl Config {
@@ -384,15 +390,21 @@ struct RawTeam {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct RawReport {
-    stale_days: u32,
-    recent_days: u32,
+    stale_days: Spanned<u32>,
+    recent_days: Spanned<u32>,
+    issue: bool,
+    issue_title: Option<Spanned<String>>,
+    on_schedule: bool,
 }
 
 impl Default for RawReport {
     fn default() -> Self {
         Self {
-            stale_days: 90,
-            recent_days: 14,
+            stale_days: Spanned::new(0..0, 90),
+            recent_days: Spanned::new(0..0, 14),
+            issue: false,
+            issue_title: None,
+            on_schedule: false,
         }
     }
 }
@@ -429,6 +441,7 @@ impl Validator<'_> {
         let sync = self.sync(raw.sync, &phases);
         let teams = self.teams(raw.teams);
         let texts = self.texts(raw.texts);
+        let report = self.report(raw.report, sync.language);
         if self.errors.is_empty() {
             Ok(Config {
                 board,
@@ -446,10 +459,7 @@ impl Validator<'_> {
                 },
                 teams,
                 texts,
-                report: ReportConfig {
-                    stale_days: raw.report.stale_days,
-                    recent_days: raw.report.recent_days,
-                },
+                report,
             })
         } else {
             self.errors.sort_by_key(|e| (e.line, e.column));
@@ -936,6 +946,42 @@ impl Validator<'_> {
             }
         }
         texts
+    }
+
+    fn report(&mut self, raw: RawReport, language: Language) -> ReportConfig {
+        for (days, key) in [
+            (&raw.stale_days, "stale_days"),
+            (&raw.recent_days, "recent_days"),
+        ] {
+            if *days.get_ref() == 0 {
+                self.error(
+                    days.span(),
+                    format!("report.{key} = 0 counts no day at all"),
+                    "use a number of days, 1 or more",
+                );
+            }
+        }
+        let issue_title = match raw.issue_title {
+            Some(t) if t.get_ref().trim().is_empty() => {
+                self.error(
+                    t.span(),
+                    "report.issue_title is empty",
+                    "write a title, e.g. \"Porteføljestatus\"",
+                );
+                String::new()
+            }
+            Some(t) => t.into_inner().trim().to_string(),
+            None => language
+                .pick("Porteføljestatus", "Portfolio status")
+                .to_string(),
+        };
+        ReportConfig {
+            stale_days: *raw.stale_days.get_ref(),
+            recent_days: *raw.recent_days.get_ref(),
+            issue: raw.issue,
+            issue_title,
+            on_schedule: raw.on_schedule,
+        }
     }
 }
 

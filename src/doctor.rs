@@ -15,11 +15,17 @@ pub struct Finding {
 
 impl Finding {
     fn ok(text: impl Into<String>) -> Finding {
-        Finding { ok: true, text: text.into() }
+        Finding {
+            ok: true,
+            text: text.into(),
+        }
     }
 
     fn bad(text: impl Into<String>) -> Finding {
-        Finding { ok: false, text: text.into() }
+        Finding {
+            ok: false,
+            text: text.into(),
+        }
     }
 }
 
@@ -43,7 +49,13 @@ pub async fn examine<F: Forge>(forge: &mut F, config: &Config) -> Vec<Finding> {
             snapshot.board.number,
             snapshot.board.title,
             snapshot.items.len(),
-            snapshot.board.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+            snapshot
+                .board
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     ];
     match preflight::check(config, &snapshot.board) {
@@ -71,16 +83,21 @@ pub async fn examine<F: Forge>(forge: &mut F, config: &Config) -> Vec<Finding> {
 /// Fields the handoff reads only warn: a missing one leaves a line of the comment empty, nothing more.
 fn handoff_fields(config: &Config, snapshot: &Snapshot) -> Vec<Finding> {
     let h = &config.handoff;
-    [("handoff.responsible_field", &h.responsible_field), ("handoff.team_field", &h.team_field)]
-        .into_iter()
-        .filter_map(|(key, field)| {
-            let field = field.as_deref()?;
-            Some(match snapshot.board.field(field) {
-                Some(_) => Finding::ok(format!("{key} \"{field}\" exists")),
-                None => Finding::bad(format!("{key} names \"{field}\", which the board does not have")),
-            })
+    [
+        ("handoff.responsible_field", &h.responsible_field),
+        ("handoff.team_field", &h.team_field),
+    ]
+    .into_iter()
+    .filter_map(|(key, field)| {
+        let field = field.as_deref()?;
+        Some(match snapshot.board.field(field) {
+            Some(_) => Finding::ok(format!("{key} \"{field}\" exists")),
+            None => Finding::bad(format!(
+                "{key} names \"{field}\", which the board does not have"
+            )),
         })
-        .collect()
+    })
+    .collect()
 }
 
 async fn labels<F: Forge>(forge: &mut F, config: &Config, repo: &str) -> Finding {
@@ -96,10 +113,15 @@ async fn labels<F: Forge>(forge: &mut F, config: &Config, repo: &str) -> Finding
             if missing.is_empty() {
                 Finding::ok(format!("{repo}: every phase label exists"))
             } else {
-                Finding::ok(format!("{repo}: readable; the bot will create {}", missing.join(", ")))
+                Finding::ok(format!(
+                    "{repo}: readable; the bot will create {}",
+                    missing.join(", ")
+                ))
             }
         }
-        Err(e) => Finding::bad(format!("cannot read {repo}: {e:#}\n    give the token Issues: read and write on it")),
+        Err(e) => Finding::bad(format!(
+            "cannot read {repo}: {e:#}\n    give the token Issues: read and write on it"
+        )),
     }
 }
 

@@ -19,7 +19,10 @@ pub enum Trigger {
     /// An issue changed: reconcile that one item.
     ReconcileIssue(IssueEvent),
     /// A board item changed (`projects_v2_item`): reconcile the issue behind it.
-    ReconcileItem { content_node_id: String, sender: String },
+    ReconcileItem {
+        content_node_id: String,
+        sender: String,
+    },
     /// Nothing to do, and why (shown as a notice).
     Ignore(String),
 }
@@ -79,7 +82,10 @@ impl Reader<'_> {
     }
 
     fn action(&self) -> String {
-        get(self.payload, "action").and_then(Value::as_str).unwrap_or("").to_string()
+        get(self.payload, "action")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
     }
 
     fn issue(&self) -> Result<IssueEvent, EventError> {
@@ -88,8 +94,13 @@ impl Reader<'_> {
                 repository: self.str("repository.full_name")?,
                 number: self.u64("issue.number")?,
             },
-            node_id: get(self.payload, "issue.node_id").and_then(Value::as_str).map(str::to_string),
-            sender: get(self.payload, "sender.login").and_then(Value::as_str).unwrap_or("").to_string(),
+            node_id: get(self.payload, "issue.node_id")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            sender: get(self.payload, "sender.login")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
         })
     }
 
@@ -117,7 +128,10 @@ fn truthy(v: Option<&Value>) -> bool {
 
 /// What to do for event `name` with `payload` (the JSON at `$GITHUB_EVENT_PATH`).
 pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
-    let r = Reader { event: name, payload };
+    let r = Reader {
+        event: name,
+        payload,
+    };
     if !payload.is_object() {
         return Err(r.err("the payload is not a JSON object"));
     }
@@ -126,11 +140,15 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
     match name {
         "schedule" => Ok(Trigger::FullSync { dry_run: false }),
         "workflow_dispatch" => Ok(Trigger::FullSync {
-            dry_run: truthy(get(payload, "inputs.dry-run").or_else(|| get(payload, "inputs.dry_run"))),
+            dry_run: truthy(
+                get(payload, "inputs.dry-run").or_else(|| get(payload, "inputs.dry_run")),
+            ),
         }),
         "issue_comment" => {
             if action != "created" {
-                return ignore(format!("issue_comment.{action}: only new comments can hold commands"));
+                return ignore(format!(
+                    "issue_comment.{action}: only new comments can hold commands"
+                ));
             }
             if r.is_pull_request() {
                 return ignore("a comment on a pull request".into());
@@ -144,7 +162,10 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 issue_node_id: issue.node_id,
                 comment_id: r.u64("comment.id")?,
                 author: r.str("comment.user.login")?,
-                body: get(payload, "comment.body").and_then(Value::as_str).unwrap_or("").to_string(),
+                body: get(payload, "comment.body")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             }))
         }
         "issues" => {
@@ -153,10 +174,12 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
             }
             match action.as_str() {
                 "opened" => Ok(Trigger::AddToBoard(r.issue()?)),
-                "edited" | "labeled" | "unlabeled" | "assigned" | "unassigned" | "milestoned" | "demilestoned"
-                | "reopened" => {
+                "edited" | "labeled" | "unlabeled" | "assigned" | "unassigned" | "milestoned"
+                | "demilestoned" | "reopened" => {
                     // The bot's own label changes come back as events; reconciling them again changes nothing.
-                    if is_bot(get(payload, "sender")) && matches!(action.as_str(), "labeled" | "unlabeled") {
+                    if is_bot(get(payload, "sender"))
+                        && matches!(action.as_str(), "labeled" | "unlabeled")
+                    {
                         return ignore(format!("issues.{action} by a bot"));
                     }
                     Ok(Trigger::ReconcileIssue(r.issue()?))
@@ -165,16 +188,25 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
             }
         }
         "projects_v2_item" => {
-            let content_type = get(payload, "projects_v2_item.content_type").and_then(Value::as_str).unwrap_or("");
+            let content_type = get(payload, "projects_v2_item.content_type")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if matches!(action.as_str(), "archived" | "deleted") {
-                return ignore(format!("projects_v2_item.{action}: the item left the board"));
+                return ignore(format!(
+                    "projects_v2_item.{action}: the item left the board"
+                ));
             }
             if content_type != "Issue" {
-                return ignore(format!("projects_v2_item for a {content_type}, not an issue"));
+                return ignore(format!(
+                    "projects_v2_item for a {content_type}, not an issue"
+                ));
             }
             Ok(Trigger::ReconcileItem {
                 content_node_id: r.str("projects_v2_item.content_node_id")?,
-                sender: get(payload, "sender.login").and_then(Value::as_str).unwrap_or("").to_string(),
+                sender: get(payload, "sender.login")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             })
         }
         other => ignore(format!("the {other} event needs no action")),
@@ -204,7 +236,10 @@ mod tests {
     #[test]
     fn a_payload_missing_what_is_needed_names_it() {
         let e = trigger("issues", &json!({"action": "opened", "issue": {}})).unwrap_err();
-        assert_eq!(e.to_string(), "issues event: the payload has no text at `repository.full_name`");
+        assert_eq!(
+            e.to_string(),
+            "issues event: the payload has no text at `repository.full_name`"
+        );
         assert!(trigger("schedule", &json!([])).is_err());
     }
 

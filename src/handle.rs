@@ -35,26 +35,39 @@ impl Handled {
 }
 
 /// Handles every trigger but a full sync.
-pub async fn handle<F: IssueForge>(forge: &mut F, config: &Config, trigger: &Trigger) -> Result<Handled> {
+pub async fn handle<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    trigger: &Trigger,
+) -> Result<Handled> {
     match trigger {
-        Trigger::FullSync { .. } => Err(anyhow!("a full sync is run by `sync`, not by an event handler")),
+        Trigger::FullSync { .. } => Err(anyhow!(
+            "a full sync is run by `sync`, not by an event handler"
+        )),
         Trigger::Ignore(why) => Ok(Handled::note(format!("nothing to do: {why}"))),
         Trigger::Comment(c) => comment(forge, config, c).await,
         Trigger::AddToBoard(e) => add_to_board(forge, config, e).await,
         Trigger::ReconcileIssue(e) => {
             if !config.is_board_repository(&e.issue.repository) {
-                return Ok(Handled::note(format!("{} is not a configured repository", e.issue.repository)));
+                return Ok(Handled::note(format!(
+                    "{} is not a configured repository",
+                    e.issue.repository
+                )));
             }
             reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone())).await
         }
-        Trigger::ReconcileItem { content_node_id, .. } => {
-            reconcile_one(forge, config, &IssueKey::NodeId(content_node_id.clone())).await
-        }
+        Trigger::ReconcileItem {
+            content_node_id, ..
+        } => reconcile_one(forge, config, &IssueKey::NodeId(content_node_id.clone())).await,
     }
 }
 
 /// Reads one issue; refuses to go on when the configuration does not fit the board.
-async fn read<F: IssueForge>(forge: &mut F, config: &Config, key: &IssueKey) -> Result<Option<IssueOnBoard>> {
+async fn read<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    key: &IssueKey,
+) -> Result<Option<IssueOnBoard>> {
     let found = forge.read_issue(key).await?;
     if let Some(f) = &found {
         preflight::check(config, &f.board)?;
@@ -62,7 +75,12 @@ async fn read<F: IssueForge>(forge: &mut F, config: &Config, key: &IssueKey) -> 
     Ok(found)
 }
 
-async fn run<F: IssueForge>(forge: &mut F, config: &Config, bot: &str, mut plan: Plan) -> Result<Handled> {
+async fn run<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    bot: &str,
+    mut plan: Plan,
+) -> Result<Handled> {
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
@@ -74,12 +92,19 @@ async fn run<F: IssueForge>(forge: &mut F, config: &Config, bot: &str, mut plan:
     })
 }
 
-async fn reconcile_one<F: IssueForge>(forge: &mut F, config: &Config, key: &IssueKey) -> Result<Handled> {
+async fn reconcile_one<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    key: &IssueKey,
+) -> Result<Handled> {
     let Some(found) = read(forge, config, key).await? else {
         return Ok(Handled::note("the issue was not found"));
     };
     let Some(item) = &found.item else {
-        return Ok(Handled::note(format!("{} is not on the board", found.issue.reference())));
+        return Ok(Handled::note(format!(
+            "{} is not on the board",
+            found.issue.reference()
+        )));
     };
     let plan = reconcile::reconcile_item(config, &found.bot, item, None);
     run(forge, config, &found.bot, plan).await
@@ -106,13 +131,22 @@ async fn item_on_board<F: IssueForge>(forge: &mut F, found: &IssueOnBoard) -> Re
         return Ok(item.clone());
     }
     let issue = &found.issue;
-    let id = forge.add_item(&issue.reference(), issue.node_id.as_deref()).await?;
+    let id = forge
+        .add_item(&issue.reference(), issue.node_id.as_deref())
+        .await?;
     Ok(bare_item(found, id))
 }
 
-async fn add_to_board<F: IssueForge>(forge: &mut F, config: &Config, e: &IssueEvent) -> Result<Handled> {
+async fn add_to_board<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    e: &IssueEvent,
+) -> Result<Handled> {
     if !config.is_board_repository(&e.issue.repository) {
-        return Ok(Handled::note(format!("{} is not a configured repository", e.issue.repository)));
+        return Ok(Handled::note(format!(
+            "{} is not a configured repository",
+            e.issue.repository
+        )));
     }
     let Some(found) = read(forge, config, &IssueKey::Ref(e.issue.clone())).await? else {
         return Ok(Handled::note(format!("{} was not found", e.issue)));
@@ -134,9 +168,25 @@ async fn add_to_board<F: IssueForge>(forge: &mut F, config: &Config, e: &IssueEv
         reason: "new issue: added to the board".into(),
     });
     let status = config.phases.get(first).status.clone();
-    push(&mut plan, &name, Change::SetStatus { item_id: item.id, status }, "new issue");
+    push(
+        &mut plan,
+        &name,
+        Change::SetStatus {
+            item_id: item.id,
+            status,
+        },
+        "new issue",
+    );
     let label = config.phase_label(first);
-    push(&mut plan, &name, Change::AddLabel { issue: e.issue.clone(), label }, "new issue");
+    push(
+        &mut plan,
+        &name,
+        Change::AddLabel {
+            issue: e.issue.clone(),
+            label,
+        },
+        "new issue",
+    );
     let mut handled = run(forge, config, &found.bot, plan).await?;
     handled.notes.push(format!("{name} was added to the board"));
     Ok(handled)
@@ -151,7 +201,12 @@ fn push(plan: &mut Plan, item: &str, change: Change, reason: &str) {
 }
 
 /// May the author run commands? A failed check denies: the bot never grants on doubt.
-async fn may_run<F: IssueForge>(forge: &mut F, config: &Config, repository: &str, user: &str) -> bool {
+async fn may_run<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    repository: &str,
+    user: &str,
+) -> bool {
     let permission = match forge.permission(repository, user).await {
         Ok(p) => p,
         Err(e) => {
@@ -163,7 +218,9 @@ async fn may_run<F: IssueForge>(forge: &mut F, config: &Config, repository: &str
         return true;
     }
     for team in &config.commands.teams {
-        let (org, slug) = team.split_once('/').unwrap_or((config.board.owner.as_str(), team.as_str()));
+        let (org, slug) = team
+            .split_once('/')
+            .unwrap_or((config.board.owner.as_str(), team.as_str()));
         match forge.is_team_member(org, slug, user).await {
             Ok(true) => return true,
             Ok(false) => {}
@@ -173,13 +230,20 @@ async fn may_run<F: IssueForge>(forge: &mut F, config: &Config, repository: &str
     false
 }
 
-async fn comment<F: IssueForge>(forge: &mut F, config: &Config, c: &CommentEvent) -> Result<Handled> {
+async fn comment<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    c: &CommentEvent,
+) -> Result<Handled> {
     let cmds = commands::parse(&c.body);
     if cmds.is_empty() {
         return Ok(Handled::note("the comment holds no command"));
     }
     if !config.is_board_repository(&c.issue.repository) {
-        return Ok(Handled::note(format!("{} is not a configured repository", c.issue.repository)));
+        return Ok(Handled::note(format!(
+            "{} is not a configured repository",
+            c.issue.repository
+        )));
     }
     let Some(found) = read(forge, config, &IssueKey::Ref(c.issue.clone())).await? else {
         return Err(anyhow!("{} was not found", c.issue));
@@ -197,14 +261,32 @@ async fn comment<F: IssueForge>(forge: &mut F, config: &Config, c: &CommentEvent
 
     if !may_run(forge, config, &c.issue.repository, &c.author).await {
         let required = format!("{:?}", config.commands.permission).to_lowercase();
-        push(&mut plan, &name, reply(messages::denied_reply(&texts, c.comment_id, &c.author, &required)), "not allowed");
+        push(
+            &mut plan,
+            &name,
+            reply(messages::denied_reply(
+                &texts,
+                c.comment_id,
+                &c.author,
+                &required,
+            )),
+            "not allowed",
+        );
         refused = true;
     } else {
         for cmd in &cmds {
             match cmd {
-                Command::Help => push(&mut plan, &name, reply(messages::help_reply(&texts, c.comment_id, &phases)), "/hjelp"),
+                Command::Help => push(
+                    &mut plan,
+                    &name,
+                    reply(messages::help_reply(&texts, c.comment_id, &phases)),
+                    "/hjelp",
+                ),
                 Command::Check => {
-                    let item = found.item.clone().unwrap_or_else(|| bare_item(&found, String::new()));
+                    let item = found
+                        .item
+                        .clone()
+                        .unwrap_or_else(|| bare_item(&found, String::new()));
                     let current = item
                         .issue
                         .iter()
@@ -222,14 +304,19 @@ async fn comment<F: IssueForge>(forge: &mut F, config: &Config, c: &CommentEvent
                 }
                 Command::Move(arg) => match config.phases.lookup(arg, &config.sync.label_prefix) {
                     None => {
-                        let body = messages::unknown_phase_reply(&texts, c.comment_id, arg, &phases);
+                        let body =
+                            messages::unknown_phase_reply(&texts, c.comment_id, arg, &phases);
                         push(&mut plan, &name, reply(body), "unknown phase");
                         refused = true;
                     }
                     Some(target) => {
                         let item = item_on_board(forge, &found).await?;
-                        let moved = reconcile::reconcile_item(config, &found.bot, &item, Some(target));
-                        refused |= moved.decisions.iter().any(|d| d.outcome == Outcome::Rejected);
+                        let moved =
+                            reconcile::reconcile_item(config, &found.bot, &item, Some(target));
+                        refused |= moved
+                            .decisions
+                            .iter()
+                            .any(|d| d.outcome == Outcome::Rejected);
                         plan.decisions.extend(moved.decisions);
                         plan.actions.extend(moved.actions);
                     }

@@ -348,7 +348,9 @@ impl Forge for SnapshotForge {
 impl IssueForge for SnapshotForge {
     async fn read_issue(&mut self, key: &IssueKey) -> Result<Option<IssueOnBoard>> {
         let matches = |i: &Issue| match key {
-            IssueKey::Ref(r) => i.repository.eq_ignore_ascii_case(&r.repository) && i.number == r.number,
+            IssueKey::Ref(r) => {
+                i.repository.eq_ignore_ascii_case(&r.repository) && i.number == r.number
+            }
             IssueKey::NodeId(id) => i.node_id.as_deref() == Some(id.as_str()),
         };
         let on_board = self
@@ -385,20 +387,28 @@ impl IssueForge for SnapshotForge {
             .and_then(|r| r.get(user))
             .cloned()
             .unwrap_or(Value::String("none".into()));
-        serde_json::from_value(level).context("snapshot `permissions`: a level is read|triage|write|maintain|admin")
+        serde_json::from_value(level)
+            .context("snapshot `permissions`: a level is read|triage|write|maintain|admin")
     }
 
     async fn is_team_member(&mut self, org: &str, team: &str, user: &str) -> Result<bool> {
-        let members = self.file.extra.get("teams").and_then(|t| t.get(format!("{org}/{team}")));
-        Ok(members
-            .and_then(Value::as_array)
-            .is_some_and(|m| m.iter().any(|v| v.as_str().is_some_and(|l| l.eq_ignore_ascii_case(user)))))
+        let members = self
+            .file
+            .extra
+            .get("teams")
+            .and_then(|t| t.get(format!("{org}/{team}")));
+        Ok(members.and_then(Value::as_array).is_some_and(|m| {
+            m.iter()
+                .any(|v| v.as_str().is_some_and(|l| l.eq_ignore_ascii_case(user)))
+        }))
     }
 
     async fn open_issues(&mut self, repository: &str) -> Result<Vec<Issue>> {
         Ok(self
             .issues_mut()
-            .filter(|i| i.repository.eq_ignore_ascii_case(repository) && i.state == IssueState::Open)
+            .filter(|i| {
+                i.repository.eq_ignore_ascii_case(repository) && i.state == IssueState::Open
+            })
             .map(|i| Issue {
                 comments: None,
                 ..i.clone()

@@ -334,6 +334,7 @@ impl Client {
             1
         };
         let mut attempt = 0;
+        let mut fresh_token_tried = false;
         loop {
             attempt += 1;
             let authorization = self.authorization(who).await?;
@@ -344,8 +345,16 @@ impl Client {
             .await;
             let wait = match sent {
                 Ok(Ok((status, headers, text))) => {
-                    if status == StatusCode::UNAUTHORIZED {
-                        self.forget_installation_token();
+                    // An App's installation token may expire or be revoked early: mint a new one and try once
+                    // more. Safe for any request: GitHub rejected this one before acting on it.
+                    if status == StatusCode::UNAUTHORIZED
+                        && who == As::Bot
+                        && !fresh_token_tried
+                        && self.forget_installation_token()
+                    {
+                        fresh_token_tried = true;
+                        attempt -= 1;
+                        continue;
                     }
                     let rate_limited = graphql && graphql_rate_limited(&text);
                     let verdict = classify(status, &headers, &text, rate_limited);
@@ -476,12 +485,15 @@ impl Client {
         Ok(token)
     }
 
-    fn forget_installation_token(&self) {
-        if let Auth::App(app) = &self.auth {
-            if let Ok(mut cached) = app.token.lock() {
-                *cached = None;
-            }
+    /// Drops the cached installation token; false when there is none to drop (not an App).
+    fn forget_installation_token(&self) -> bool {
+        let Auth::App(app) = &self.auth else {
+            return false;
+        };
+        if let Ok(mut cached) = app.token.lock() {
+            *cached = None;
         }
+        true
     }
 
     /// Looks up the App's slug (`GET /app`) and its installation on `owner`: an organisation first, then a user.

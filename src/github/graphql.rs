@@ -77,19 +77,10 @@ pub const BOARD_FIELDS: &str = concat!(
     board_field_fragment!()
 );
 
-/// One page of items with everything reconcile needs.
-pub const BOARD_ITEMS: &str = concat!(
-    "query BoardItems($project: ID!, $after: String) {
-  node(id: $project) {
-    ... on ProjectV2 {
-      items(first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { ...BoardItem }
-      }
-    }
-  }
-}
-fragment BoardItem on ProjectV2Item {
+/// An item with everything reconcile needs (its issue through `BoardIssue`, its values through `FieldValue`).
+macro_rules! board_item_fragment {
+    () => {
+        "fragment BoardItem on ProjectV2Item {
   id
   isArchived
   type
@@ -99,21 +90,7 @@ fragment BoardItem on ProjectV2Item {
   }
   content {
     __typename
-    ... on Issue {
-      id
-      number
-      title
-      state
-      body
-      url
-      repository { nameWithOwner }
-      labels(first: 50) {
-        pageInfo { hasNextPage endCursor }
-        nodes { name }
-      }
-      assignees(first: 20) { nodes { login } }
-      milestone { title }
-    }
+    ...BoardIssue
     ... on PullRequest {
       number
       title
@@ -125,7 +102,95 @@ fragment BoardItem on ProjectV2Item {
     }
   }
 }
+"
+    };
+}
+
+/// An issue with everything reconcile needs.
+macro_rules! board_issue_fragment {
+    () => {
+        "fragment BoardIssue on Issue {
+  id
+  number
+  title
+  state
+  body
+  url
+  repository { nameWithOwner }
+  labels(first: 50) {
+    pageInfo { hasNextPage endCursor }
+    nodes { name }
+  }
+  assignees(first: 20) { nodes { login } }
+  milestone { title }
+}
+"
+    };
+}
+
+/// One page of items.
+pub const BOARD_ITEMS: &str = concat!(
+    "query BoardItems($project: ID!, $after: String) {
+  node(id: $project) {
+    ... on ProjectV2 {
+      items(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...BoardItem }
+      }
+    }
+  }
+}
 ",
+    board_item_fragment!(),
+    board_issue_fragment!(),
+    field_value_fragment!()
+);
+
+/// One issue by repository and number, with its items on any board (the caller picks its own board's item).
+/// `projectItems` includes archived items by default.
+pub const READ_ISSUE: &str = concat!(
+    "query ReadIssue($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) {
+      ...BoardIssue
+      projectItems(first: 50) {
+        nodes {
+          project { id }
+          ...BoardItem
+        }
+      }
+    }
+  }
+}
+",
+    board_item_fragment!(),
+    board_issue_fragment!(),
+    field_value_fragment!()
+);
+
+/// One issue by node id (or a board item by its id), as [`READ_ISSUE`].
+pub const READ_ISSUE_NODE: &str = concat!(
+    "query ReadIssueNode($id: ID!) {
+  node(id: $id) {
+    __typename
+    ... on Issue {
+      ...BoardIssue
+      projectItems(first: 50) {
+        nodes {
+          project { id }
+          ...BoardItem
+        }
+      }
+    }
+    ... on ProjectV2Item {
+      project { id }
+      ...BoardItem
+    }
+  }
+}
+",
+    board_item_fragment!(),
+    board_issue_fragment!(),
     field_value_fragment!()
 );
 
@@ -259,6 +324,8 @@ pub fn all_documents() -> Vec<(&'static str, String)> {
         ("BoardProject", BOARD_PROJECT.to_string()),
         ("BoardFields", BOARD_FIELDS.to_string()),
         ("BoardItems", BOARD_ITEMS.to_string()),
+        ("ReadIssue", READ_ISSUE.to_string()),
+        ("ReadIssueNode", READ_ISSUE_NODE.to_string()),
         ("ItemFieldValues", ITEM_FIELD_VALUES.to_string()),
         ("IssueLabels", ISSUE_LABELS.to_string()),
         ("Viewer", VIEWER.to_string()),

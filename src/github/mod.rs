@@ -5,14 +5,19 @@
 //! client.rs    requests: auth header, retries, raw JSON and raw GraphQL answers
 //! retry.rs     the retry policy and the pure decision "retry this answer?"
 //! graphql.rs   every GraphQL document we send
-//! read.rs      project, fields and items → the board model
+//! read.rs      project, fields and items → the board model; one issue with its item (events)
 //! write.rs     status batches, add item
 //! rest.rs      labels, comments, reactions, issues, permissions
 //! ```
 //!
 //! Costs (DESIGN.md, performance contract): `read_board` is 1 request for project, fields and viewer, plus one per
 //! 100 items, plus one per extra page for the rare item with more than 50 labels or field values.
-//! `set_statuses` is one request per `status_batch_size` changes.
+//! `set_statuses` is one request per `status_batch_size` changes. `read_issue` (events) is one GraphQL request
+//! plus the issue's comments (REST, one per 100), and the project once per forge.
+//!
+//! Retries (DESIGN.md, safety): reads and idempotent writes are retried on 5xx, timeouts, connection errors and
+//! rate limits; creating a comment, an issue, a reaction or a board item is sent once, and a failure is returned
+//! for the caller to check whether it landed.
 
 mod client;
 mod error;
@@ -30,9 +35,9 @@ pub use error::{GitHubError, GraphQlMessage, SetupError};
 pub use retry::{Retry, RetryPolicy};
 pub use settings::{Credentials, Secret, Settings, DEFAULT_API_URL};
 
-use crate::board::{Board, Comment, IssueRef, Snapshot};
+use crate::board::{Board, Comment, Issue, IssueRef, Snapshot};
 use crate::config::{BoardConfig, Permission};
-use crate::forge::{Forge, LabelSpec, StatusChange};
+use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
 use read::ProjectMeta;
 
 /// The board on GitHub.
@@ -100,16 +105,6 @@ impl GitHubForge {
         Ok(login)
     }
 
-    /// A user's permission on a repository (`admin|maintain|write|triage|read|none`).
-    pub async fn permission(&mut self, repository: &str, login: &str) -> Result<Permission> {
-        Ok(rest::permission(&self.client, repository, login).await?)
-    }
-
-    /// Whether `login` is an active member of `org`'s team `team` (its slug).
-    pub async fn is_team_member(&mut self, org: &str, team: &str, login: &str) -> Result<bool> {
-        Ok(rest::is_team_member(&self.client, org, team, login).await?)
-    }
-
     /// The project's ids, read once.
     async fn project(&mut self) -> Result<&ProjectMeta, GitHubError> {
         if self.project.is_none() {
@@ -122,6 +117,17 @@ impl GitHubForge {
         self.project
             .as_ref()
             .ok_or_else(|| GitHubError::unexpected("board", "project not read"))
+    }
+
+    /// The board as the model shows it (items not included).
+    fn board_model(&self, meta: &ProjectMeta) -> Board {
+        Board {
+            owner: self.board.owner.clone(),
+            number: self.board.project,
+            title: meta.title.clone(),
+            fields: meta.board_fields(),
+            extra: Default::default(),
+        }
     }
 }
 
@@ -147,13 +153,7 @@ impl Forge for GitHubForge {
             },
         };
         let items = read::read_items(&self.client, &read.meta, &self.board.status_field).await?;
-        let board = Board {
-            owner: self.board.owner.clone(),
-            number: self.board.project,
-            title: read.meta.title.clone(),
-            fields: read.meta.board_fields(),
-            extra: Default::default(),
-        };
+        let board = self.board_model(&read.meta);
         self.bot = Some(bot.clone());
         self.project = Some(read.meta);
         Ok(Snapshot { bot, board, items })
@@ -242,5 +242,53 @@ impl Forge for GitHubForge {
 
     async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
         Ok(rest::find_issues(&self.client, repository, needle).await?)
+    }
+}
+
+/// Events and reports: one issue at a time, people, issues off the board.
+impl IssueForge for GitHubForge {
+    /// Costs: the project once per forge (cached, like the ids the writes use), one GraphQL read of the issue and
+    /// its items, and its comments over REST (one request per 100).
+    async fn read_issue(&mut self, key: &IssueKey) -> Result<Option<IssueOnBoard>> {
+        let status_field = self.board.status_field.clone();
+        self.project().await?;
+        let bot = self.bot_login().await?;
+        let meta = self
+            .project
+            .as_ref()
+            .ok_or_else(|| GitHubError::unexpected("board", "project not read"))?;
+        let Some((mut issue, item)) =
+            read::read_issue(&self.client, meta, &status_field, key).await?
+        else {
+            return Ok(None);
+        };
+        issue.comments = Some(rest::comments(&self.client, &issue.reference()).await?);
+        let item = item.map(|mut item| {
+            item.issue = Some(issue.clone());
+            item
+        });
+        Ok(Some(IssueOnBoard {
+            bot,
+            board: self.board_model(meta),
+            issue,
+            item,
+        }))
+    }
+
+    /// Read as raw JSON: `role_name` tells maintain and triage apart (DESIGN.md, known traps).
+    async fn permission(&mut self, repository: &str, user: &str) -> Result<Permission> {
+        Ok(rest::permission(&self.client, repository, user).await?)
+    }
+
+    async fn is_team_member(&mut self, org: &str, team: &str, user: &str) -> Result<bool> {
+        Ok(rest::is_team_member(&self.client, org, team, user).await?)
+    }
+
+    async fn open_issues(&mut self, repository: &str) -> Result<Vec<Issue>> {
+        Ok(rest::open_issues(&self.client, repository).await?)
+    }
+
+    async fn edit_issue(&mut self, issue: &IssueRef, title: &str, body: &str) -> Result<()> {
+        Ok(rest::edit_issue(&self.client, issue, title, body).await?)
     }
 }

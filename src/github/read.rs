@@ -1,4 +1,5 @@
-//! Reading the board: the project and its fields (one request), then the items (one request per 100).
+//! Reading the board: the project and its fields (one request), then the items (one request per 100); and one
+//! issue with its item, for events.
 //!
 //! GraphQL answers are deserialised into small flat structs (every field optional where GitHub may send null)
 //! and then mapped onto the board model. Ids of fields and options stay here in [`ProjectMeta`]: the model only
@@ -13,6 +14,7 @@ use super::graphql;
 use super::retry::Retry;
 use crate::board::{Draft, FieldDef, FieldKind, Issue, IssueState, Item, ItemKind, PullRequest};
 use crate::config::BoardConfig;
+use crate::forge::IssueKey;
 
 /// The project as the writes need it: ids of the project, its fields and their options.
 #[derive(Debug, Clone)]
@@ -159,8 +161,7 @@ pub(crate) async fn read_items(
     status_field: &str,
 ) -> Result<Vec<Item>, GitHubError> {
     let mut items = Vec::new();
-    let mut value_follow_ups = Vec::new(); // (index in items, item id, cursor)
-    let mut label_follow_ups = Vec::new(); // (index in items, issue node id, cursor)
+    let mut pending = Vec::new(); // (index in items, what is left to read)
     let mut after: Option<String> = None;
     loop {
         let variables = json!({ "project": meta.id, "after": after });
@@ -173,20 +174,9 @@ pub(crate) async fn read_items(
             data.pointer("/node/items").cloned().unwrap_or_default(),
         )?;
         for node in page.nodes.into_iter().flatten() {
-            let index = items.len();
-            if let Some(cursor) = node.field_values.page_info.next_cursor() {
-                value_follow_ups.push((index, node.id.clone(), cursor));
-            }
-            if let Some(content) = &node.content {
-                if let (Some(id), Some(cursor)) = (
-                    &content.id,
-                    content
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.page_info.next_cursor()),
-                ) {
-                    label_follow_ups.push((index, id.clone(), cursor));
-                }
+            let rest = Pending::of(&node);
+            if !rest.is_empty() {
+                pending.push((items.len(), rest));
             }
             items.push(item_from(node, meta, status_field));
         }
@@ -195,19 +185,155 @@ pub(crate) async fn read_items(
             None => break,
         }
     }
-    for (index, item_id, cursor) in value_follow_ups {
-        let values = more_field_values(client, &item_id, cursor).await?;
-        for value in values {
-            apply_value(&mut items[index], value, meta, status_field);
-        }
-    }
-    for (index, issue_id, cursor) in label_follow_ups {
-        let labels = more_labels(client, &issue_id, cursor).await?;
-        if let Some(issue) = items[index].issue.as_mut() {
-            issue.labels.extend(labels);
-        }
+    for (index, rest) in pending {
+        rest.complete(client, &mut items[index], meta, status_field)
+            .await?;
     }
     Ok(items)
+}
+
+/// One issue, and its item if it is on the board: `None` when GitHub knows no such issue (or the node is not an
+/// issue). Reads the issue's items on every board and keeps the one on ours; an issue on more than 50 boards may
+/// miss it.
+pub(crate) async fn read_issue(
+    client: &Client,
+    meta: &ProjectMeta,
+    status_field: &str,
+    key: &IssueKey,
+) -> Result<Option<(Issue, Option<Item>)>, GitHubError> {
+    let mut key = key.clone();
+    // At most twice: a board item of another project is followed to its issue once.
+    for _ in 0..2 {
+        let (operation, document, variables, pointer) = match &key {
+            IssueKey::Ref(issue) => {
+                let (owner, name) = issue.owner_and_name();
+                let variables = json!({ "owner": owner, "name": name, "number": issue.number });
+                (
+                    "ReadIssue",
+                    graphql::READ_ISSUE,
+                    variables,
+                    "/repository/issue",
+                )
+            }
+            IssueKey::NodeId(id) => {
+                let variables = json!({ "id": id });
+                (
+                    "ReadIssueNode",
+                    graphql::READ_ISSUE_NODE,
+                    variables,
+                    "/node",
+                )
+            }
+        };
+        let answer = client
+            .graphql(operation, document, variables, Retry::Read)
+            .await?;
+        // A missing repository, issue or node is an answer ("no such issue"), not a failure.
+        let not_found = |e: &GraphQlMessage| e.kind.as_deref() == Some("NOT_FOUND");
+        if !answer.errors.is_empty() && answer.errors.iter().all(not_found) {
+            return Ok(None);
+        }
+        let data = answer.into_data()?;
+        let Some(node) = data.pointer(pointer).filter(|n| !n.is_null()).cloned() else {
+            return Ok(None);
+        };
+        match node.get("__typename").and_then(Value::as_str) {
+            Some("ProjectV2Item") => {
+                let found: ProjectItemNode = decode(operation, node)?;
+                if found.project.is_some_and(|p| p.id == meta.id) {
+                    let rest = Pending::of(&found.item);
+                    let mut item = item_from(found.item, meta, status_field);
+                    rest.complete(client, &mut item, meta, status_field).await?;
+                    return Ok(item.issue.clone().map(|issue| (issue, Some(item))));
+                }
+                match found
+                    .item
+                    .content
+                    .filter(|c| c.typename == "Issue")
+                    .and_then(|c| c.id)
+                {
+                    Some(issue_id) => key = IssueKey::NodeId(issue_id),
+                    None => return Ok(None),
+                }
+            }
+            Some("Issue") | None => {
+                let found: IssueNode = decode(operation, node)?;
+                let labels_left = found.content.labels_left();
+                let mut issue = issue_from(found.content);
+                if let Some((issue_id, cursor)) = labels_left {
+                    issue
+                        .labels
+                        .extend(more_labels(client, &issue_id, cursor).await?);
+                }
+                let ours = found
+                    .project_items
+                    .map(|c| c.nodes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .find(|n| n.project.as_ref().is_some_and(|p| p.id == meta.id));
+                let item = match ours {
+                    Some(node) => {
+                        let rest = Pending::of(&node.item);
+                        let mut item = item_from(node.item, meta, status_field);
+                        rest.complete(client, &mut item, meta, status_field).await?;
+                        item.issue = Some(issue.clone());
+                        Some(item)
+                    }
+                    None => None,
+                };
+                return Ok(Some((issue, item)));
+            }
+            Some(_) => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// What an item page left unread: the rest of an item's field values, the rest of its issue's labels.
+struct Pending {
+    /// (item id, cursor)
+    values: Option<(String, String)>,
+    /// (issue node id, cursor)
+    labels: Option<(String, String)>,
+}
+
+impl Pending {
+    fn of(node: &ItemNode) -> Pending {
+        Pending {
+            values: node
+                .field_values
+                .page_info
+                .next_cursor()
+                .map(|cursor| (node.id.clone(), cursor)),
+            labels: node.content.as_ref().and_then(ContentNode::labels_left),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.values.is_none() && self.labels.is_none()
+    }
+
+    async fn complete(
+        self,
+        client: &Client,
+        item: &mut Item,
+        meta: &ProjectMeta,
+        status_field: &str,
+    ) -> Result<(), GitHubError> {
+        if let Some((item_id, cursor)) = self.values {
+            for value in more_field_values(client, &item_id, cursor).await? {
+                apply_value(item, value, meta, status_field);
+            }
+        }
+        if let Some((issue_id, cursor)) = self.labels {
+            let labels = more_labels(client, &issue_id, cursor).await?;
+            if let Some(issue) = item.issue.as_mut() {
+                issue.labels.extend(labels);
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn more_field_values(
@@ -337,40 +463,14 @@ fn item_from(node: ItemNode, meta: &ProjectMeta, status_field: &str) -> Item {
     let Some(content) = node.content else {
         return item;
     };
-    let repository = content
-        .repository
-        .map(|r| r.name_with_owner)
-        .unwrap_or_default();
     match content.typename.as_str() {
-        "Issue" => {
-            item.issue = Some(Issue {
-                repository,
-                number: content.number.unwrap_or_default(),
-                title: content.title.unwrap_or_default(),
-                state: if content.state.as_deref() == Some("CLOSED") {
-                    IssueState::Closed
-                } else {
-                    IssueState::Open
-                },
-                body: content.body.unwrap_or_default(),
-                labels: content
-                    .labels
-                    .map(|l| l.nodes.into_iter().flatten().map(|n| n.name).collect())
-                    .unwrap_or_default(),
-                assignees: content
-                    .assignees
-                    .map(|a| a.nodes.into_iter().flatten().map(|n| n.login).collect())
-                    .unwrap_or_default(),
-                milestone: content.milestone.map(|m| m.title),
-                node_id: content.id,
-                url: content.url,
-                comments: None,
-                extra: Default::default(),
-            });
-        }
+        "Issue" => item.issue = Some(issue_from(content)),
         "PullRequest" => {
             item.pull_request = Some(PullRequest {
-                repository,
+                repository: content
+                    .repository
+                    .map(|r| r.name_with_owner)
+                    .unwrap_or_default(),
                 number: content.number.unwrap_or_default(),
                 title: content.title.unwrap_or_default(),
                 extra: Default::default(),
@@ -386,6 +486,37 @@ fn item_from(node: ItemNode, meta: &ProjectMeta, status_field: &str) -> Item {
         _ => {}
     }
     item
+}
+
+/// The issue an item page (or an issue read) shows; comments are not read here.
+fn issue_from(content: ContentNode) -> Issue {
+    Issue {
+        repository: content
+            .repository
+            .map(|r| r.name_with_owner)
+            .unwrap_or_default(),
+        number: content.number.unwrap_or_default(),
+        title: content.title.unwrap_or_default(),
+        state: if content.state.as_deref() == Some("CLOSED") {
+            IssueState::Closed
+        } else {
+            IssueState::Open
+        },
+        body: content.body.unwrap_or_default(),
+        labels: content
+            .labels
+            .map(|l| l.nodes.into_iter().flatten().map(|n| n.name).collect())
+            .unwrap_or_default(),
+        assignees: content
+            .assignees
+            .map(|a| a.nodes.into_iter().flatten().map(|n| n.login).collect())
+            .unwrap_or_default(),
+        milestone: content.milestone.map(|m| m.title),
+        node_id: content.id,
+        url: content.url,
+        comments: None,
+        extra: Default::default(),
+    }
 }
 
 /// Puts one field value into `item.fields` under its field's name (values of built-in fields are skipped).
@@ -525,6 +656,36 @@ struct ContentNode {
     labels: Option<Conn<NameNode>>,
     assignees: Option<Conn<LoginNode>>,
     milestone: Option<TitleNode>,
+}
+
+impl ContentNode {
+    /// (issue node id, cursor) when an issue has more labels than its first page.
+    fn labels_left(&self) -> Option<(String, String)> {
+        let cursor = self.labels.as_ref()?.page_info.next_cursor()?;
+        Some((self.id.clone()?, cursor))
+    }
+}
+
+/// An issue read on its own, with its items on every board.
+#[derive(Deserialize)]
+struct IssueNode {
+    #[serde(flatten)]
+    content: ContentNode,
+    #[serde(rename = "projectItems")]
+    project_items: Option<Conn<ProjectItemNode>>,
+}
+
+/// A board item and the board it is on.
+#[derive(Deserialize)]
+struct ProjectItemNode {
+    project: Option<IdNode>,
+    #[serde(flatten)]
+    item: ItemNode,
+}
+
+#[derive(Deserialize)]
+struct IdNode {
+    id: String,
 }
 
 #[derive(Deserialize)]

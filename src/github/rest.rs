@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::client::Client;
 use super::error::GitHubError;
 use super::retry::Retry;
-use crate::board::{Comment, IssueRef};
+use crate::board::{Comment, Issue, IssueRef, IssueState};
 use crate::config::Permission;
 use crate::forge::LabelSpec;
 
@@ -282,26 +282,75 @@ pub(crate) async fn find_issues(
     repository: &str,
     needle: &str,
 ) -> Result<Vec<IssueRef>, GitHubError> {
+    Ok(open_issues(client, repository)
+        .await?
+        .into_iter()
+        .filter(|i| i.body.contains(needle))
+        .map(|i| i.reference())
+        .collect())
+}
+
+/// The open issues of a repository (pull requests left out), with labels, assignees and milestone; comments
+/// are not read.
+pub(crate) async fn open_issues(
+    client: &Client,
+    repository: &str,
+) -> Result<Vec<Issue>, GitHubError> {
     let list = client
         .get_all(&format!(
             "{}/issues?state=open&per_page=100",
             repo_path(repository)?
         ))
         .await?;
+    let names = |value: Option<&Value>, key: &str| -> Vec<String> {
+        value
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.get(key).and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let text =
+        |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
     Ok(list
         .iter()
         .filter(|i| i.get("pull_request").is_none()) // the issues list includes pull requests
-        .filter(|i| {
-            i.get("body")
-                .and_then(Value::as_str)
-                .is_some_and(|b| b.contains(needle))
-        })
-        .filter_map(|i| i.get("number").and_then(Value::as_u64))
-        .map(|number| IssueRef {
-            repository: repository.trim().to_string(),
-            number,
+        .filter_map(|i| {
+            Some(Issue {
+                repository: repository.trim().to_string(),
+                number: i.get("number").and_then(Value::as_u64)?,
+                title: text(i, "title").unwrap_or_default(),
+                state: IssueState::Open,
+                body: text(i, "body").unwrap_or_default(), // null for an empty body
+                labels: names(i.get("labels"), "name"),
+                assignees: names(i.get("assignees"), "login"),
+                milestone: i.get("milestone").and_then(|m| text(m, "title")),
+                node_id: text(i, "node_id"),
+                url: text(i, "html_url"),
+                comments: None,
+                extra: Default::default(),
+            })
         })
         .collect())
+}
+
+/// Replaces an issue's title and body (idempotent: the same edit twice is one edit).
+pub(crate) async fn edit_issue(
+    client: &Client,
+    issue: &IssueRef,
+    title: &str,
+    body: &str,
+) -> Result<(), GitHubError> {
+    let path = issue_path(issue)?;
+    let change = json!({ "title": title, "body": body });
+    client
+        .rest(Method::PATCH, &path, Some(&change), Retry::Idempotent)
+        .await?
+        .ok_json()
+        .map(drop)
 }
 
 /// A user's permission on a repository. Read as raw JSON: `role_name` carries `maintain` and `triage`, which
