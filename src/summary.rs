@@ -1,0 +1,637 @@
+//! What a run tells GitHub Actions: the job summary (markdown for `$GITHUB_STEP_SUMMARY`), the workflow-command
+//! annotations (`::error::`, `::warning::`, `::notice::`) and the step outputs (`$GITHUB_OUTPUT`).
+//!
+//! PURE: everything here renders text from a [`Plan`], an [`apply::Report`](Report) and notes; `cli` decides
+//! whether it runs in Actions and writes the files.
+
+use std::fmt::Write as _;
+
+use crate::apply::Report;
+use crate::board::IssueRef;
+use crate::event::Trigger;
+use crate::messages::Marker;
+use crate::plan::{plural, Change, Decision, Outcome, Plan};
+
+/// Rows per table in the job summary; a summary has to stay far below GitHub's 1 MiB per step.
+pub const MAX_ROWS: usize = 100;
+/// GitHub shows at most 10 annotations of each kind per step; the tenth says how many more there are.
+pub const MAX_ANNOTATIONS: usize = 10;
+
+/// One run of `sync` or `event`, as the job summary tells it.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    /// What ran, e.g. "full sync of digdir project 1".
+    pub title: &'a str,
+    pub plan: &'a Plan,
+    /// What applying the plan did; `None` when nothing was applied (a dry run, or a refused plan).
+    pub report: Option<&'a Report>,
+    pub dry_run: bool,
+    /// Why a plan that was no dry run was not applied (more writes than `sync.max_changes`).
+    pub refused: Option<&'a str>,
+    /// Things worth telling that are not decisions ("nothing to do: …", "… was added to the board").
+    pub notes: &'a [String],
+}
+
+/// The numbers a workflow can read as step outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Moves accepted (in a dry run: that would be accepted).
+    pub accepted: usize,
+    /// Moves refused because requirements are unmet (in a dry run: that would be refused).
+    pub rejected: usize,
+    /// Writes that failed.
+    pub failed: usize,
+    /// Writes done.
+    pub writes: usize,
+}
+
+impl Run<'_> {
+    /// A plan that was refused changed nothing, so it accepted and rejected nothing either.
+    pub fn counts(&self) -> Counts {
+        if self.refused.is_some() {
+            return Counts::default();
+        }
+        Counts {
+            accepted: self.plan.count(Outcome::Accepted),
+            rejected: self.plan.count(Outcome::Rejected),
+            failed: self.report.map_or(0, |r| r.failures.len()),
+            writes: self.report.map_or(0, |r| r.writes),
+        }
+    }
+}
+
+/// The step outputs, in the `name=value` lines of `$GITHUB_OUTPUT`.
+pub fn outputs(run: &Run) -> String {
+    let c = run.counts();
+    format!(
+        "accepted={}\nrejected={}\nfailed={}\nwrites={}\n",
+        c.accepted, c.rejected, c.failed, c.writes
+    )
+}
+
+/// A title for an event's run (a full sync is titled by `sync`).
+pub fn trigger_title(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::FullSync { .. } => "full sync".into(),
+        Trigger::Comment(c) => format!("comment by {} on {}", c.author, c.issue),
+        Trigger::AddToBoard(e) => format!("new issue {}", e.issue),
+        Trigger::ReconcileIssue(e) => format!("change to {}", e.issue),
+        Trigger::ReconcileItem { .. } => "change to a board item".into(),
+        Trigger::Ignore(_) => "event".into(),
+    }
+}
+
+/// The job summary of a run, in GitHub-flavoured markdown. `server_url` (`$GITHUB_SERVER_URL`) turns issue names
+/// into links; without it they are plain text.
+pub fn markdown(run: &Run, server_url: Option<&str>) -> String {
+    let mut md = String::new();
+    let plan = run.plan;
+    let c = run.counts();
+    let dry = if run.dry_run { " (dry run)" } else { "" };
+    let _ = writeln!(md, "## portfolio-sync: {}{dry}\n", text(run.title));
+
+    // The state of the run, first: what someone opening the summary needs to know.
+    let planned = plan.writes();
+    if run.dry_run {
+        let _ = writeln!(
+            md,
+            "**Dry run: nothing was written.** {} planned.\n",
+            plural(planned, "write")
+        );
+    } else if let Some(why) = run.refused {
+        let _ = writeln!(md, "**Refused: nothing was written.** {}\n", text(why));
+    } else if c.failed > 0 {
+        let _ = writeln!(
+            md,
+            "**{} failed** ({} done). The next run retries them.\n",
+            plural(c.failed, "write"),
+            c.writes
+        );
+    } else if planned == 0 {
+        let _ = writeln!(md, "Nothing to do.\n");
+    } else {
+        let _ = writeln!(md, "{} done.\n", plural(c.writes, "write"));
+    }
+
+    if !plan.decisions.is_empty() {
+        let counts = [
+            Outcome::Accepted,
+            Outcome::Rejected,
+            Outcome::Adopted,
+            Outcome::Unchanged,
+            Outcome::Skipped,
+        ]
+        .iter()
+        .map(|o| format!("{} {}", plan.count(*o), o.as_str()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+        let _ = writeln!(md, "{}: {counts}\n", plural(plan.decisions.len(), "item"));
+    }
+
+    let moved: Vec<&Decision> = plan
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.outcome, Outcome::Accepted | Outcome::Adopted))
+        .collect();
+    if !moved.is_empty() {
+        let verb = if run.dry_run || run.refused.is_some() {
+            "Would move"
+        } else {
+            "Moved"
+        };
+        let _ = writeln!(md, "### {verb} ({})\n", moved.len());
+        let _ = writeln!(md, "| Issue | From | To | |\n| --- | --- | --- | --- |");
+        for d in moved.iter().take(MAX_ROWS) {
+            let mut what = match d.outcome {
+                Outcome::Adopted => "adopted: phase label set, no checks".to_string(),
+                _ => d.reason.clone(),
+            };
+            if handoff(plan, &d.item) {
+                what.push_str("; handoff announced");
+            }
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                issue_link(&d.item, server_url),
+                phase(&d.from),
+                phase(&d.to),
+                cell(&what)
+            );
+        }
+        more(&mut md, moved.len());
+    }
+
+    let refused: Vec<&Decision> = plan
+        .decisions
+        .iter()
+        .filter(|d| d.outcome == Outcome::Rejected)
+        .collect();
+    if !refused.is_empty() {
+        let verb = if run.dry_run || run.refused.is_some() {
+            "Would refuse"
+        } else {
+            "Refused"
+        };
+        let _ = writeln!(md, "### {verb} ({})\n", refused.len());
+        let _ = writeln!(
+            md,
+            "| Issue | Move | What is missing |\n| --- | --- | --- |"
+        );
+        for d in refused.iter().take(MAX_ROWS) {
+            let missing = if d.missing.is_empty() {
+                cell(&d.reason)
+            } else {
+                d.missing
+                    .iter()
+                    .map(|m| format!("• {}", cell(m)))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {} → {} | {missing} |",
+                issue_link(&d.item, server_url),
+                phase(&d.from),
+                phase(&d.to)
+            );
+        }
+        more(&mut md, refused.len());
+    }
+
+    if let Some(report) = run.report.filter(|r| !r.failures.is_empty()) {
+        let _ = writeln!(md, "### Failed ({})\n", report.failures.len());
+        let _ = writeln!(md, "| Item | Write | Error |\n| --- | --- | --- |");
+        for f in report.failures.iter().take(MAX_ROWS) {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                issue_link(&f.item, server_url),
+                cell(&f.action),
+                cell(&f.error)
+            );
+        }
+        more(&mut md, report.failures.len());
+        if report.skipped > 0 {
+            let _ = writeln!(
+                md,
+                "{} of those items were not tried; the next run finishes them.\n",
+                plural(report.skipped, "later write")
+            );
+        }
+    }
+
+    if !run.notes.is_empty() {
+        let _ = writeln!(md, "### Notes\n");
+        for note in run.notes {
+            let _ = writeln!(md, "- {}", text(note));
+        }
+        md.push('\n');
+    }
+    md
+}
+
+/// The job summary of a run that stopped with an error (bad configuration, unreadable event, GitHub unreachable).
+pub fn error_markdown(title: &str, error: &str) -> String {
+    format!(
+        "## portfolio-sync: {}\n\n**Failed: nothing more was done.**\n\n```text\n{}\n```\n\n",
+        text(title),
+        error.replace("```", "'''")
+    )
+}
+
+/// Annotations for a run: an error per failed write and for a refused plan, a warning per refused move, a notice
+/// per note. At most [`MAX_ANNOTATIONS`] of each kind; the last one then tells how many more the summary lists.
+pub fn annotations(run: &Run) -> Vec<String> {
+    let mut errors = Vec::new();
+    if let Some(why) = run.refused {
+        errors.push(annotation("error", "Plan refused", why));
+    }
+    for f in run.report.iter().flat_map(|r| &r.failures) {
+        errors.push(annotation(
+            "error",
+            &format!("Write failed: {}", f.item),
+            &format!("{}: {}", f.action, f.error),
+        ));
+    }
+    let would = run.dry_run || run.refused.is_some();
+    let warnings: Vec<String> = run
+        .plan
+        .decisions
+        .iter()
+        .filter(|d| d.outcome == Outcome::Rejected)
+        .map(|d| {
+            let title = if would {
+                format!("Move would be refused: {}", d.item)
+            } else {
+                format!("Move refused: {}", d.item)
+            };
+            let mut message = format!("{} → {}: {}", phase(&d.from), phase(&d.to), d.reason);
+            if !d.missing.is_empty() {
+                let _ = write!(message, ". Missing: {}", d.missing.join("; "));
+            }
+            annotation("warning", &title, &message)
+        })
+        .collect();
+    let notices: Vec<String> = run
+        .notes
+        .iter()
+        .map(|n| annotation("notice", "portfolio-sync", n))
+        .collect();
+    let mut out = Vec::new();
+    for (kind, list) in [
+        ("error", errors),
+        ("warning", warnings),
+        ("notice", notices),
+    ] {
+        out.extend(capped(kind, list));
+    }
+    out
+}
+
+/// The annotation of a run that stopped with an error.
+pub fn error_annotation(error: &str) -> String {
+    annotation("error", "portfolio-sync failed", error)
+}
+
+fn capped(kind: &str, mut list: Vec<String>) -> Vec<String> {
+    if list.len() > MAX_ANNOTATIONS {
+        let more = list.len() - (MAX_ANNOTATIONS - 1);
+        list.truncate(MAX_ANNOTATIONS - 1);
+        list.push(annotation(
+            kind,
+            "portfolio-sync",
+            &format!("…and {more} more: see the job summary"),
+        ));
+    }
+    list
+}
+
+/// A workflow command: `::kind title=TITLE::MESSAGE`, both escaped.
+pub fn annotation(kind: &str, title: &str, message: &str) -> String {
+    format!(
+        "::{kind} title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
+/// Escapes the message of a workflow command, as GitHub's runner reads it: `%`, CR and LF.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a workflow command (`title=`): the message's escapes plus `:` and `,`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn handoff(plan: &Plan, item: &str) -> bool {
+    plan.actions.iter().any(|a| {
+        a.item == item
+            && matches!(
+                &a.change,
+                Change::PostComment {
+                    marker: Marker::Handoff(_),
+                    ..
+                }
+            )
+    })
+}
+
+fn more(md: &mut String, total: usize) {
+    if total > MAX_ROWS {
+        let _ = writeln!(
+            md,
+            "\n…and {} more: the step's log has the full plan.",
+            total - MAX_ROWS
+        );
+    }
+    md.push('\n');
+}
+
+fn phase(p: &Option<String>) -> String {
+    p.as_deref().map_or_else(|| "–".to_string(), text)
+}
+
+/// `owner/repo#N` as a link to the issue (when the server is known); anything else as text.
+fn issue_link(item: &str, server_url: Option<&str>) -> String {
+    match (server_url, IssueRef::parse(item, None)) {
+        (Some(server), Some(issue)) if item.contains('#') => format!(
+            "[{}]({}/{}/issues/{})",
+            text(item),
+            server.trim_end_matches('/'),
+            issue.repository,
+            issue.number
+        ),
+        _ => text(item),
+    }
+}
+
+/// Text that markdown shows as written: no emphasis, links, HTML or headings of its own, on one line.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\r' => {}
+            '\n' => out.push(' '),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Text for a table cell: like [`text`], with line breaks kept as `<br>`.
+fn cell(s: &str) -> String {
+    s.lines().map(text).collect::<Vec<_>>().join("<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::Failure;
+
+    fn decision(item: &str, from: &str, to: &str, outcome: Outcome, missing: &[&str]) -> Decision {
+        let phase = |p: &str| (!p.is_empty()).then(|| p.to_string());
+        Decision {
+            item: item.into(),
+            from: phase(from),
+            to: phase(to),
+            outcome,
+            missing: missing.iter().map(|m| m.to_string()).collect(),
+            reason: match outcome {
+                Outcome::Rejected => plural(missing.len(), "requirement") + " unmet",
+                _ => format!("requirements of {to} met"),
+            },
+        }
+    }
+
+    fn plan() -> Plan {
+        Plan {
+            decisions: vec![
+                decision("o/p#1", "Problem", "Konsept", Outcome::Accepted, &[]),
+                decision(
+                    "o/p#2",
+                    "Konsept",
+                    "Planlegging",
+                    Outcome::Rejected,
+                    &["Planlegging: OKR | <mål>", "Risiko_beskrevet"],
+                ),
+                decision("o/p#3", "", "Problem", Outcome::Adopted, &[]),
+                decision("draft:PVTI_9", "", "Problem", Outcome::Skipped, &[]),
+            ],
+            actions: vec![],
+        }
+    }
+
+    fn report() -> Report {
+        Report {
+            writes: 4,
+            already_done: 0,
+            failures: vec![Failure {
+                item: "o/p#3".into(),
+                action: "add label fase/problem".into(),
+                error: "HTTP 502: bad gateway\n100% sure".into(),
+            }],
+            skipped: 1,
+        }
+    }
+
+    #[test]
+    fn annotation_data_and_properties_are_escaped_as_the_runner_reads_them() {
+        assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(escape_property("a: b, c%"), "a%3A b%2C c%25");
+        assert_eq!(
+            annotation("error", "Write failed: o/p#1", "line 1\nline 2: 100%"),
+            "::error title=Write failed%3A o/p#1::line 1%0Aline 2: 100%25"
+        );
+    }
+
+    #[test]
+    fn the_summary_tells_what_moved_what_was_refused_and_why_and_what_failed() {
+        let plan = plan();
+        let report = report();
+        let notes = vec!["nothing to do: *bold*".to_string()];
+        let run = Run {
+            title: "full sync of o project 1",
+            plan: &plan,
+            report: Some(&report),
+            dry_run: false,
+            refused: None,
+            notes: &notes,
+        };
+        let md = markdown(&run, Some("https://github.com/"));
+        assert!(
+            md.starts_with("## portfolio-sync: full sync of o project 1\n"),
+            "{md}"
+        );
+        assert!(md.contains("**1 write failed** (4 done)"), "{md}");
+        assert!(
+            md.contains("4 items: 1 accepted · 1 rejected · 1 adopted · 0 unchanged · 1 skipped"),
+            "{md}"
+        );
+        assert!(md.contains("### Moved (2)"), "{md}");
+        assert!(
+            md.contains("| [o/p#1](https://github.com/o/p/issues/1) | Problem | Konsept | requirements of Konsept met |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| – | Problem | adopted: phase label set, no checks |"),
+            "{md}"
+        );
+        assert!(md.contains("### Refused (1)"), "{md}");
+        assert!(
+            md.contains("| Konsept → Planlegging | • Planlegging: OKR \\| &lt;mål&gt;<br>• Risiko\\_beskrevet |"),
+            "{md}"
+        );
+        assert!(md.contains("### Failed (1)"), "{md}");
+        assert!(
+            md.contains("| add label fase/problem | HTTP 502: bad gateway<br>100% sure |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("1 later write of those items were not tried"),
+            "{md}"
+        );
+        assert!(md.contains("- nothing to do: \\*bold\\*"), "{md}");
+        assert!(
+            !md.contains("draft:PVTI_9"),
+            "skipped items are only counted: {md}"
+        );
+        assert_eq!(
+            outputs(&run),
+            "accepted=1\nrejected=1\nfailed=1\nwrites=4\n"
+        );
+    }
+
+    #[test]
+    fn a_dry_run_and_a_refused_plan_say_that_nothing_was_written() {
+        let plan = plan();
+        let mut run = Run {
+            title: "t",
+            plan: &plan,
+            report: None,
+            dry_run: true,
+            refused: None,
+            notes: &[],
+        };
+        let md = markdown(&run, None);
+        assert!(md.contains("## portfolio-sync: t (dry run)"), "{md}");
+        assert!(
+            md.contains("**Dry run: nothing was written.** 0 writes planned."),
+            "{md}"
+        );
+        assert!(
+            md.contains("### Would move (2)") && md.contains("### Would refuse (1)"),
+            "{md}"
+        );
+        assert!(md.contains("| o/p#1 |"), "no server, no links: {md}");
+        assert_eq!(
+            outputs(&run),
+            "accepted=1\nrejected=1\nfailed=0\nwrites=0\n"
+        );
+        assert!(
+            annotations(&run)[0].starts_with("::warning title=Move would be refused%3A o/p#2::")
+        );
+
+        run.dry_run = false;
+        run.refused = Some("the plan has 30 writes, more than sync.max_changes = 25");
+        let md = markdown(&run, None);
+        assert!(
+            md.contains("**Refused: nothing was written.** the plan has 30 writes"),
+            "{md}"
+        );
+        assert_eq!(
+            outputs(&run),
+            "accepted=0\nrejected=0\nfailed=0\nwrites=0\n"
+        );
+        assert_eq!(
+            annotations(&run)[0],
+            "::error title=Plan refused::the plan has 30 writes, more than sync.max_changes = 25"
+        );
+    }
+
+    #[test]
+    fn annotations_name_the_item_and_are_capped_per_kind() {
+        let plan = plan();
+        let report = report();
+        let run = Run {
+            title: "t",
+            plan: &plan,
+            report: Some(&report),
+            dry_run: false,
+            refused: None,
+            notes: &[],
+        };
+        assert_eq!(
+            annotations(&run),
+            vec![
+                "::error title=Write failed%3A o/p#3::add label fase/problem: HTTP 502: bad gateway%0A100%25 sure".to_string(),
+                "::warning title=Move refused%3A o/p#2::Konsept → Planlegging: 2 requirements unmet. Missing: Planlegging: OKR | <mål>; Risiko_beskrevet".to_string(),
+            ]
+        );
+
+        let many = Plan {
+            decisions: (1..=25)
+                .map(|n| decision(&format!("o/p#{n}"), "A", "B", Outcome::Rejected, &["x"]))
+                .collect(),
+            actions: vec![],
+        };
+        let run = Run {
+            plan: &many,
+            report: None,
+            ..run
+        };
+        let lines = annotations(&run);
+        assert_eq!(lines.len(), MAX_ANNOTATIONS);
+        assert_eq!(
+            lines[9],
+            "::warning title=portfolio-sync::…and 16 more: see the job summary"
+        );
+    }
+
+    #[test]
+    fn long_tables_are_cut_and_say_so() {
+        let many = Plan {
+            decisions: (1..=MAX_ROWS + 5)
+                .map(|n| decision(&format!("o/p#{n}"), "A", "B", Outcome::Accepted, &[]))
+                .collect(),
+            actions: vec![],
+        };
+        let run = Run {
+            title: "t",
+            plan: &many,
+            report: None,
+            dry_run: true,
+            refused: None,
+            notes: &[],
+        };
+        let md = markdown(&run, None);
+        assert_eq!(md.matches("| A | B |").count(), MAX_ROWS);
+        assert!(
+            md.contains("…and 5 more: the step's log has the full plan."),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn an_error_summary_keeps_the_message_in_a_code_block() {
+        let md = error_markdown("event", "config.toml:3:1: unknown key ```x```");
+        assert!(
+            md.contains("```text\nconfig.toml:3:1: unknown key '''x'''\n```"),
+            "{md}"
+        );
+        assert_eq!(
+            error_annotation("a\nb"),
+            "::error title=portfolio-sync failed::a%0Ab"
+        );
+    }
+}

