@@ -388,7 +388,13 @@ pub fn help_reply(t: &Texts, comment_id: u64, phases: &[&str]) -> String {
          - `/help` (`/hjelp`): this help\n\n\
          A command must start a line, outside quotes and code. Phases: ",
     ));
-    out.push_str(&phases.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "));
+    out.push_str(
+        &phases
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     out.push('\n');
     out
 }
@@ -411,11 +417,19 @@ pub fn denied_reply(t: &Texts, comment_id: u64, user: &str, required: &str) -> S
 
 /// The answer to `/fase` with a phase that does not exist.
 pub fn unknown_phase_reply(t: &Texts, comment_id: u64, asked: &str, phases: &[&str]) -> String {
-    let list = phases.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+    let list = phases
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let example = phases.get(1).or(phases.first()).copied().unwrap_or("…");
     let text = match (asked.trim().is_empty(), t.language) {
-        (true, Language::Nb) => format!("Hvilken fase? Skriv for eksempel `/fase {example}`. Fasene er: "),
-        (true, Language::En) => format!("Which phase? Write for example `/phase {example}`. The phases are: "),
+        (true, Language::Nb) => {
+            format!("Hvilken fase? Skriv for eksempel `/fase {example}`. Fasene er: ")
+        }
+        (true, Language::En) => {
+            format!("Which phase? Write for example `/phase {example}`. The phases are: ")
+        }
         (false, Language::Nb) => format!("Jeg kjenner ikke fasen «{asked}». Fasene er: "),
         (false, Language::En) => format!("I do not know the phase “{asked}”. The phases are: "),
     };
