@@ -189,16 +189,15 @@ pub fn main() -> i32 {
 }
 
 fn init_tracing(verbose: u8, quiet: bool) {
-    let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "info",
-        (false, 1) => "debug",
+    // -vv is for debugging a run with GitHub: every crate's trace, the HTTP stack's included.
+    let directives = match (quiet, verbose) {
+        (true, _) => "portfolio_sync=error,warn",
+        (false, 0) => "portfolio_sync=info,warn",
+        (false, 1) => "portfolio_sync=debug,warn",
         (false, _) => "trace",
     };
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG").unwrap_or_else(|_| {
-            tracing_subscriber::EnvFilter::new(format!("portfolio_sync={level},warn"))
-        });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -11,8 +11,6 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use portfolio_sync::board::Snapshot;
-use portfolio_sync::snapshot::SnapshotFile;
 use serde_json::{json, Value};
 use support::*;
 
@@ -596,27 +594,6 @@ fn json_output_stays_json_in_actions() {
 // ---------------------------------------------------------------------------------------------------------------
 // On the fake GitHub
 
-fn example_snapshot(path: &str) -> Snapshot {
-    let file = SnapshotFile::parse(&std::fs::read_to_string(root(path)).unwrap(), path).unwrap();
-    Snapshot {
-        bot: file.bot,
-        board: file.board,
-        items: file.items,
-    }
-}
-
-/// A fake GitHub with one of the example boards, and the repositories its handoffs open issues in.
-fn fake_with(path: &str) -> FakeGitHub {
-    let gh = FakeGitHub::start();
-    let snapshot = example_snapshot(path);
-    gh.edit(|s| {
-        s.load_snapshot(&snapshot);
-        s.add_repo("example-org/payments");
-        s.add_repo("digdir/dialogporten");
-    });
-    gh
-}
-
 impl Step {
     /// The binary against the fake, with the token as the action passes it.
     fn live(
@@ -648,7 +625,7 @@ impl Step {
 
 #[test]
 fn a_live_sync_lists_a_failed_write_in_the_summary_and_fails() {
-    let gh = fake_with("config/examples/board-en.json");
+    let gh = example_fake("config/examples/board-en.json");
     gh.fault(
         Fault::post("/repos/example-org/portfolio/issues/2/labels")
             .status(422)
@@ -719,7 +696,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
     }
 
     // The organisation's board, as it is before the bot: cards in columns, no phase labels yet.
-    let gh = fake_with("config/examples/board.json");
+    let gh = example_fake("config/examples/board.json");
     let step = Step::new();
 
     // 1. The token: the machine user's fine-grained token works; anything else does not get in.

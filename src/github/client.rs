@@ -423,8 +423,12 @@ impl Client {
             .http
             .build_request(builder, body)
             .map_err(|e| describe(&e))?;
+        // The request as sent, headers included: the Authorization header is marked sensitive, so it shows as
+        // "Sensitive" here and in the HTTP stack's own trace logs.
+        tracing::trace!(?request, "sending");
         let response = self.http.execute(request).await.map_err(|e| describe(&e))?;
         let status = response.status();
+        tracing::debug!(%method, url, status = status.as_u16(), "GitHub answered");
         let headers = response.headers().clone();
         let text = self
             .http

@@ -20,3 +20,34 @@ pub async fn forge(gh: &FakeGitHub, board: &BoardConfig) -> GitHubForge {
         .await
         .expect("connect to the fake GitHub")
 }
+
+/// One of the example boards (`config/examples/*.json`, a path from the project root) as a board model.
+pub fn example_snapshot(path: &str) -> portfolio_sync::board::Snapshot {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&full).expect("the example board is readable");
+    let file = portfolio_sync::snapshot::SnapshotFile::parse(&text, path)
+        .expect("the example board parses");
+    portfolio_sync::board::Snapshot {
+        bot: file.bot,
+        board: file.board,
+        items: file.items,
+    }
+}
+
+/// A fake GitHub holding one of the example boards, and the team repositories where the example configurations
+/// open tracking issues on handoff.
+pub fn example_fake(path: &str) -> FakeGitHub {
+    let gh = FakeGitHub::start();
+    let snapshot = example_snapshot(path);
+    gh.edit(|s| {
+        s.load_snapshot(&snapshot);
+        for repo in [
+            "example-org/payments",
+            "digdir/dialogporten",
+            "digdir/fdk-issue-tracker",
+        ] {
+            s.add_repo(repo);
+        }
+    });
+    gh
+}
