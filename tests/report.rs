@@ -725,10 +725,7 @@ async fn a_1000_item_board_is_read_in_one_pass() {
     one_read_pass(1_000).await;
 }
 
-/// Four minutes in a debug build: the fake GitHub looks every item up by a linear search, once per field it
-/// resolves. Run it with `cargo test --test report -- --ignored` (or drop the `ignore` once the fake indexes items).
 #[tokio::test]
-#[ignore = "slow: the fake GitHub resolves items in O(n) each"]
 async fn a_10000_item_board_is_read_in_one_pass() {
     one_read_pass(10_000).await;
 }
