@@ -139,6 +139,9 @@ pub struct ReportArgs {
     /// Read the board from a snapshot file instead of GitHub
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+    /// Also keep the report in its issue (needs report.issue = true): edited in place, opened only once
+    #[arg(long)]
+    pub publish: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,7 +278,11 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
             match &args.snapshot {
                 Some(path) => {
                     let mut forge = SnapshotForge::open(path, &config.board.status_field)?;
-                    report(&mut forge, &config, &args, out).await
+                    let exit = report(&mut forge, &config, &args, out).await;
+                    if args.publish {
+                        forge.save()?;
+                    }
+                    exit
                 }
                 None => report(&mut github(&config).await?, &config, &args, out).await,
             }
@@ -293,14 +300,18 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
                 t => t,
             };
             tracing::info!("event {name}: {trigger:?}");
+            let with_report = event::wants_report(&name, &payload, config.report.on_schedule);
             match snapshot {
                 Some(path) => {
                     let mut forge = SnapshotForge::open(&path, &config.board.status_field)?;
-                    let exit = on_event(&mut forge, &config, &trigger, out).await;
+                    let exit = on_event_with_report(&mut forge, &config, &trigger, with_report, out).await;
                     forge.save()?;
                     exit
                 }
-                None => on_event(&mut github(&config).await?, &config, &trigger, out).await,
+                None => {
+                    let mut forge = github(&config).await?;
+                    on_event_with_report(&mut forge, &config, &trigger, with_report, out).await
+                }
             }
         }
     }
@@ -381,6 +392,50 @@ pub async fn on_event<F: IssueForge>(
     })
 }
 
+/// An event, then (on a full sync that asked for it) the report: into the job summary, and into its issue when
+/// `report.issue` is set and the run is not a dry run. The report is read after the sync, so it shows the board
+/// as the sync left it.
+async fn on_event_with_report<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    trigger: &Trigger,
+    with_report: bool,
+    out: &mut impl Write,
+) -> Result<Exit> {
+    let exit = on_event(forge, config, trigger, out).await?;
+    let Trigger::FullSync { dry_run } = trigger else {
+        return Ok(exit);
+    };
+    if !with_report {
+        return Ok(exit);
+    }
+    let (snapshot, open) = crate::report::read(forge, config).await?;
+    let report = crate::report::build(config, &snapshot, &open, crate::report::Day::today());
+    // A step summary holds at most 1 MiB; the sync's own summary comes first.
+    append_to(
+        "GITHUB_STEP_SUMMARY",
+        &crate::report::to_markdown_within(&report, config.sync.language, 512 * 1024),
+    );
+    if config.report.issue && !dry_run {
+        publish_report(forge, config, &report, out).await?;
+    }
+    Ok(exit)
+}
+
+/// Keeps the report in its issue, and says where.
+async fn publish_report<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    report: &crate::report::Report,
+    out: &mut impl Write,
+) -> Result<()> {
+    if let Some(published) = crate::report::publish(forge, config, report).await? {
+        let how = if published.created { "opened" } else { "updated" };
+        writeln!(out, "report {how} in {}", published.issue)?;
+    }
+    Ok(())
+}
+
 /// Reads the board and the open issues once, and writes the report for today (to `--out` atomically).
 pub async fn report<F: IssueForge>(
     forge: &mut F,
@@ -388,8 +443,18 @@ pub async fn report<F: IssueForge>(
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> Result<Exit> {
+    if args.publish && !config.report.issue {
+        return Err(UsageError(
+            "report --publish keeps the report in an issue, which needs `issue = true` in the [report] table of the configuration".into(),
+        )
+        .into());
+    }
     let (snapshot, open) = crate::report::read(forge, config).await?;
     let report = crate::report::build(config, &snapshot, &open, crate::report::Day::today());
+    if args.publish {
+        // Progress goes to the log: standard output is the report itself.
+        publish_report(forge, config, &report, &mut std::io::stderr()).await?;
+    }
     let text = match args.format {
         ReportFormat::Markdown => crate::report::to_markdown(&report, config.sync.language),
         ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",

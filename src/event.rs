@@ -126,6 +126,16 @@ fn truthy(v: Option<&Value>) -> bool {
     }
 }
 
+/// Whether a full sync should also write the portfolio report: a `workflow_dispatch` with the input `report`
+/// ticked, or a `schedule` when the configuration says `report.on_schedule`.
+pub fn wants_report(name: &str, payload: &Value, on_schedule: bool) -> bool {
+    match name {
+        "schedule" => on_schedule,
+        "workflow_dispatch" => truthy(get(payload, "inputs.report")),
+        _ => false,
+    }
+}
+
 /// What to do for event `name` with `payload` (the JSON at `$GITHUB_EVENT_PATH`).
 pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
     let r = Reader {

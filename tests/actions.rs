@@ -1131,3 +1131,139 @@ fn the_example_workflow_keeps_event_data_out_of_scripts_and_asks_for_little() {
         }
     }
 }
+
+/// Open issues of the portfolio repository that hold the report.
+fn report_issues(gh: &FakeGitHub) -> Vec<(u64, String)> {
+    gh.read(|s| {
+        s.repo("digdir/portfolio")
+            .expect("the portfolio repository")
+            .issues
+            .values()
+            .filter(|i| i.open && i.body.contains("<!-- portfolio-sync:report -->"))
+            .map(|i| (i.number, i.title.clone()))
+            .collect()
+    })
+}
+
+#[test]
+fn a_report_asked_for_goes_to_the_job_summary_and_into_one_issue() {
+    let gh = example_fake("config/examples/board.json");
+    let step = Step::new();
+    let config = step.path("portfolio-sync.toml");
+    // `[report]` is the last table of Digdir's configuration.
+    let text = std::fs::read_to_string(root(DIGDIR)).unwrap();
+    std::fs::write(&config, text + "issue = true\non_schedule = true\n").unwrap();
+
+    // A dispatched dry run that asks for the report: the report is in the summary, and nothing is written.
+    let mut payload = dispatch(true);
+    payload["inputs"]["report"] = json!(true);
+    let run = step.live_event(&gh, &config, &step.event("workflow_dispatch", &payload));
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert_contains(
+        &step.summary(),
+        &[
+            "## Porteføljestatus uke",
+            "### Tiltak per fase",
+            "```mermaid",
+        ],
+    );
+    assert_eq!(gh.log().writes(), 0, "{}", gh.log().summary());
+    assert!(report_issues(&gh).is_empty());
+
+    // Without the input there is no report.
+    let _ = std::fs::remove_file(step.path("summary.md"));
+    let run = step.live_event(
+        &gh,
+        &config,
+        &step.event("workflow_dispatch", &dispatch(true)),
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.text());
+    assert!(
+        !step.summary().contains("Porteføljestatus"),
+        "{}",
+        step.summary()
+    );
+
+    // With `on_schedule`, every scheduled run keeps the report in one issue: opened once, then edited.
+    let config_arg = config.to_str().unwrap();
+    let first = step.live(
+        &gh,
+        TOKEN,
+        &["--config", config_arg, "sync", "--allow-large"],
+        None,
+    );
+    assert_eq!(first.code(), Some(0), "{}", first.text());
+    let scheduled = step.event("schedule", &schedule());
+    for round in 1..=2 {
+        let _ = std::fs::remove_file(step.path("summary.md"));
+        let run = step.live_event(&gh, &config, &scheduled);
+        assert_eq!(run.code(), Some(0), "round {round}: {}", run.text());
+        assert!(
+            step.summary().contains("## Porteføljestatus uke"),
+            "{}",
+            step.summary()
+        );
+        let issues = report_issues(&gh);
+        assert_eq!(issues.len(), 1, "round {round}: {issues:?}");
+        assert_eq!(issues[0].1, "Porteføljestatus");
+        let how = if round == 1 { "opened" } else { "updated" };
+        assert!(
+            run.stdout()
+                .contains(&format!("report {how} in digdir/portfolio#{}", issues[0].0)),
+            "{}",
+            run.text()
+        );
+    }
+}
+
+#[test]
+fn report_publish_needs_the_issue_to_be_configured() {
+    let step = Step::new();
+    let board = step.snapshot("config/examples/board.json");
+    let board = board.to_str().unwrap();
+    let digdir = root(DIGDIR);
+    let digdir = digdir.to_str().unwrap();
+    let run = step.run(
+        &[
+            "--config",
+            digdir,
+            "report",
+            "--publish",
+            "--snapshot",
+            board,
+        ],
+        None,
+    );
+    assert_eq!(run.code(), Some(2), "{}", run.text());
+    assert!(run.stderr().contains("issue = true"), "{}", run.text());
+
+    let config = step.path("portfolio-sync.toml");
+    let text = std::fs::read_to_string(root(DIGDIR)).unwrap();
+    std::fs::write(&config, text + "issue = true\n").unwrap();
+    let config = config.to_str().unwrap();
+    for _ in 0..2 {
+        let run = step.run(
+            &[
+                "--config",
+                config,
+                "report",
+                "--publish",
+                "--snapshot",
+                board,
+            ],
+            None,
+        );
+        assert_eq!(run.code(), Some(0), "{}", run.text());
+        assert!(
+            run.stdout().starts_with("## Porteføljestatus uke"),
+            "{}",
+            run.text()
+        );
+    }
+    let text = std::fs::read_to_string(board).unwrap();
+    assert_eq!(
+        text.matches("portfolio-sync:report").count(),
+        1,
+        "one report issue"
+    );
+}
