@@ -158,6 +158,21 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// "3 accepted, 1 rejected, ..." for every outcome, in a fixed order, joined by `separator`.
+    pub fn outcome_counts(&self, separator: &str) -> String {
+        [
+            Outcome::Accepted,
+            Outcome::Rejected,
+            Outcome::Adopted,
+            Outcome::Unchanged,
+            Outcome::Skipped,
+        ]
+        .iter()
+        .map(|o| format!("{} {}", self.count(*o), o.as_str()))
+        .collect::<Vec<_>>()
+        .join(separator)
+    }
+
     /// Every action is a write.
     pub fn writes(&self) -> usize {
         self.actions.len()
@@ -252,17 +267,7 @@ impl Plan {
                 );
             }
         }
-        let counts = [
-            Outcome::Accepted,
-            Outcome::Rejected,
-            Outcome::Adopted,
-            Outcome::Unchanged,
-            Outcome::Skipped,
-        ]
-        .iter()
-        .map(|o| format!("{} {}", self.count(*o), o.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+        let counts = self.outcome_counts(", ");
         let state = match (self.actions.is_empty(), applied) {
             (true, _) => "nothing to do".to_string(),
             (false, true) => format!("{} applied", plural(self.actions.len(), "write")),

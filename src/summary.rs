@@ -114,17 +114,7 @@ pub fn markdown(run: &Run, server_url: Option<&str>) -> String {
     }
 
     if !plan.decisions.is_empty() {
-        let counts = [
-            Outcome::Accepted,
-            Outcome::Rejected,
-            Outcome::Adopted,
-            Outcome::Unchanged,
-            Outcome::Skipped,
-        ]
-        .iter()
-        .map(|o| format!("{} {}", plan.count(*o), o.as_str()))
-        .collect::<Vec<_>>()
-        .join(" · ");
+        let counts = plan.outcome_counts(" · ");
         let _ = writeln!(md, "{}: {counts}\n", plural(plan.decisions.len(), "item"));
     }
 
