@@ -176,5 +176,11 @@ mod tests {
         fn parse_never_panics(text in "(\\PC|[/>`\n\r#*_-]){0,200}") {
             let _ = parse(&text);
         }
+
+        /// Any text at all, control characters and lone markdown included.
+        #[test]
+        fn parse_never_panics_on_arbitrary_text(text in any::<String>()) {
+            let _ = parse(&text);
+        }
     }
 }

@@ -6,7 +6,7 @@
 use anyhow::{anyhow, Result};
 
 use crate::apply::{self, Report};
-use crate::board::{Item, ItemKind};
+use crate::board::{normal_login, Item, ItemKind};
 use crate::commands::{self, Command};
 use crate::config::Config;
 use crate::event::{CommentEvent, IssueEvent, Trigger};
@@ -248,6 +248,11 @@ async fn comment<F: IssueForge>(
     let Some(found) = read(forge, config, &IssueKey::Ref(c.issue.clone())).await? else {
         return Err(anyhow!("{} was not found", c.issue));
     };
+    // The bot's own comments (its help text shows commands); with a personal access token its account is a user,
+    // so the event cannot tell.
+    if normal_login(&c.author) == normal_login(&found.bot) {
+        return Ok(Handled::note("a comment by the bot itself"));
+    }
     let texts = reconcile::texts(config);
     let name = c.issue.to_string();
     let phases = config.phases.names();
