@@ -54,11 +54,17 @@ pub async fn handle<F: IssueForge>(
                     e.issue.repository
                 )));
             }
-            reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone())).await
+            reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone()), None).await
         }
         Trigger::ReconcileItem {
-            content_node_id, ..
-        } => reconcile_one(forge, config, &IssueKey::NodeId(content_node_id.clone())).await,
+            content_node_id,
+            sender,
+        } => {
+            // Bots are not mentioned: the bot's own revert comes back as an event too.
+            let moved_by = Some(sender.as_str()).filter(|s| !s.is_empty() && !s.ends_with("[bot]"));
+            let key = IssueKey::NodeId(content_node_id.clone());
+            reconcile_one(forge, config, &key, moved_by).await
+        }
     }
 }
 
@@ -96,6 +102,7 @@ async fn reconcile_one<F: IssueForge>(
     forge: &mut F,
     config: &Config,
     key: &IssueKey,
+    moved_by: Option<&str>,
 ) -> Result<Handled> {
     let Some(found) = read(forge, config, key).await? else {
         return Ok(Handled::note("the issue was not found"));
@@ -106,7 +113,10 @@ async fn reconcile_one<F: IssueForge>(
             found.issue.reference()
         )));
     };
-    let plan = reconcile::reconcile_item(config, &found.bot, item, None);
+    let plan = match moved_by {
+        Some(who) => reconcile::reconcile_moved_item(config, &found.bot, item, who),
+        None => reconcile::reconcile_item(config, &found.bot, item, None),
+    };
     run(forge, config, &found.bot, plan).await
 }
 
@@ -153,7 +163,7 @@ async fn add_to_board<F: IssueForge>(
     };
     if found.item.is_some() {
         // Delivered twice, or added by hand: it is on the board already, so reconcile it like any change.
-        return reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone())).await;
+        return reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone()), None).await;
     }
     let item = item_on_board(forge, &found).await?;
     let first = config.sync.no_status;

@@ -107,6 +107,10 @@ text_keys! {
         nb: "Kortet ble flyttet fra **{from}** til **{to}**, men dette mangler:",
         en: "The card was moved from **{from}** to **{to}**, but this is missing:",
     }
+    RejectedIntroBy = "rejected_intro_by" {
+        nb: "Kortet ble flyttet fra **{from}** til **{to}** (sist endret av @{who}), men dette mangler:",
+        en: "The card was moved from **{from}** to **{to}** (last changed by @{who}), but this is missing:",
+    }
     Reverted = "reverted" {
         nb: "Kortet er flyttet tilbake til **{from}**. Flytt det igjen når kravene er oppfylt.",
         en: "The card was moved back to **{from}**. Move it again once the requirements are met.",
@@ -237,18 +241,24 @@ pub fn rejected_comment(
     to: &str,
     failing: &[PhaseChecks],
     flag_label: Option<&str>,
+    moved_by: Option<&str>,
 ) -> String {
     let vars = [
         ("from", from),
         ("to", to),
         ("label", flag_label.unwrap_or("")),
+        ("who", moved_by.unwrap_or("")),
     ];
     let mut out = format!(
         "{}\n{}\n\n",
         Marker::Rejected,
         t.fill(TextKey::RejectedTitle, &vars)
     );
-    out.push_str(&t.fill(TextKey::RejectedIntro, &vars));
+    let intro = match moved_by {
+        Some(_) => TextKey::RejectedIntroBy,
+        None => TextKey::RejectedIntro,
+    };
+    out.push_str(&t.fill(intro, &vars));
     out.push_str("\n\n");
     let several = failing.len() > 1;
     for p in failing {

@@ -35,6 +35,18 @@ pub fn reconcile_item(
     plan
 }
 
+/// One board item right after `moved_by` changed its card (a `projects_v2_item` event): as [`reconcile_item`], and
+/// a refusal names that person, so that whoever dragged the card learns why it went back.
+pub fn reconcile_moved_item(config: &Config, bot: &str, item: &Item, moved_by: &str) -> Plan {
+    let mut plan = Plan::default();
+    let reconciler = Reconciler {
+        moved_by: Some(moved_by),
+        ..Reconciler::new(config, bot)
+    };
+    reconciler.item(item, None, &mut plan);
+    plan
+}
+
 /// The checks of the phase after `current`, for the living status comment; `None` in the last phase.
 pub fn next_phase_checks<'c>(
     config: &'c Config,
@@ -97,6 +109,8 @@ struct Reconciler<'a> {
     config: &'a Config,
     bot: &'a str,
     texts: Texts,
+    /// Who last changed the card, when an event says so.
+    moved_by: Option<&'a str>,
 }
 
 impl<'a> Reconciler<'a> {
@@ -105,6 +119,7 @@ impl<'a> Reconciler<'a> {
             config,
             bot,
             texts: texts(config),
+            moved_by: None,
         }
     }
 
@@ -412,7 +427,8 @@ impl<'a> Reconciler<'a> {
         };
         // A command asks for a move that has not happened on the board: nothing to revert or flag.
         if by_command {
-            let body = messages::rejected_comment(&self.texts, from, to, failing, None);
+            let body =
+                messages::rejected_comment(&self.texts, from, to, failing, None, self.moved_by);
             self.upsert(out, Marker::Rejected, body, "the requested move is refused");
             return;
         }
@@ -430,13 +446,21 @@ impl<'a> Reconciler<'a> {
                 if standing.blocked {
                     self.unblock(out, "the move was reverted");
                 }
-                let body = messages::rejected_comment(&self.texts, from, to, failing, None);
+                let body =
+                    messages::rejected_comment(&self.texts, from, to, failing, None, self.moved_by);
                 self.upsert(out, Marker::Rejected, body, "tells what is missing");
             }
             OnViolation::Flag => {
                 repair(out);
                 let label = &self.config.sync.blocked_label;
-                let body = messages::rejected_comment(&self.texts, from, to, failing, Some(label));
+                let body = messages::rejected_comment(
+                    &self.texts,
+                    from,
+                    to,
+                    failing,
+                    Some(label),
+                    self.moved_by,
+                );
                 if !standing.blocked {
                     out.push(
                         Change::AddLabel {

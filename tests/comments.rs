@@ -91,6 +91,7 @@ fn rejected_and_reverted_nb() {
         "Konsept",
         "Planlegging",
         &failing,
+        None,
         None
     ));
 }
@@ -114,7 +115,25 @@ fn rejected_and_flagged_over_two_phases_en() {
         "Problem",
         "Planning",
         &failing,
-        Some("phase/blocked")
+        Some("phase/blocked"),
+        None
+    ));
+}
+
+#[test]
+fn rejected_after_a_card_move_names_who_moved_it_nb() {
+    let failing = [PhaseChecks {
+        phase: "Planlegging",
+        checks: checks(),
+        manual: &[],
+    }];
+    insta::assert_snapshot!(rejected_comment(
+        &texts(Language::Nb),
+        "Konsept",
+        "Planlegging",
+        &failing,
+        None,
+        Some("kari-nordmann")
     ));
 }
 

@@ -409,9 +409,13 @@ fn a_card_moved_forward_without_requirements_is_reverted() {
     assert_eq!(w.labels(105), strings(&["fase/konsept"]));
     let rejected = w.marked(105, "portfolio-sync:rejected");
     assert_eq!(rejected.len(), 1, "{}", w.log());
+    // The real payload's sender is who dragged the card: the refusal tells them.
     assert_contains(
         &rejected[0],
-        &["Mål og nøkkelresultater (OKR) er identifisert"],
+        &[
+            "Mål og nøkkelresultater (OKR) er identifisert",
+            "(sist endret av @wolfy1339)",
+        ],
     );
 }
 
