@@ -304,7 +304,8 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
             match snapshot {
                 Some(path) => {
                     let mut forge = SnapshotForge::open(&path, &config.board.status_field)?;
-                    let exit = on_event_with_report(&mut forge, &config, &trigger, with_report, out).await;
+                    let exit =
+                        on_event_with_report(&mut forge, &config, &trigger, with_report, out).await;
                     forge.save()?;
                     exit
                 }
@@ -430,7 +431,11 @@ async fn publish_report<F: IssueForge>(
     out: &mut impl Write,
 ) -> Result<()> {
     if let Some(published) = crate::report::publish(forge, config, report).await? {
-        let how = if published.created { "opened" } else { "updated" };
+        let how = if published.created {
+            "opened"
+        } else {
+            "updated"
+        };
         writeln!(out, "report {how} in {}", published.issue)?;
     }
     Ok(())
