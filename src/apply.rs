@@ -124,6 +124,7 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
 
 /// Executes every action of the plan; never stops at the first failure.
 pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Report {
+    announce_pacing(forge, plan);
     let mut run = Run {
         forge,
         bot,
@@ -148,6 +149,34 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Report {
         }
     }
     run.report
+}
+
+/// Says up front when the forge will space out the run's creates (GitHub's secondary limits make a first run that
+/// creates hundreds of comments take an hour or more), so that a long run is not mistaken for a hung one.
+fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
+    let creates = plan
+        .actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.change,
+                Change::CreateLabel { .. }
+                    | Change::PostComment { .. }
+                    | Change::UpsertComment { .. }
+                    | Change::CreateIssue { .. }
+                    | Change::AddReaction { .. }
+            )
+        })
+        .count();
+    if let Some(at_least) = forge.paced_duration(creates).filter(|d| !d.is_zero()) {
+        let secs = at_least.as_secs();
+        tracing::info!(
+            "up to {creates} comments, issues, labels or reactions to create: they are spaced out to stay under \
+             GitHub's rate limits, so this run takes at least {} min {} s",
+            secs / 60,
+            secs % 60
+        );
+    }
 }
 
 enum Done {

@@ -32,6 +32,12 @@ pub trait Forge {
     /// Comments of one issue, oldest first.
     async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>>;
 
+    /// The least time `creates` new comments, issues, labels and reactions take when this forge spaces them out
+    /// to stay under its host's rate limits; `None` when it does not.
+    fn paced_duration(&self, _creates: usize) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Sets the Status of several items; one result per change, in order.
     /// Setting a status is idempotent, so implementations may retry it.
     async fn set_statuses(&mut self, changes: &[StatusChange]) -> Vec<Result<()>>;

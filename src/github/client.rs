@@ -16,6 +16,7 @@ use octocrab::{EncodingKey, Octocrab};
 use serde_json::{json, Value};
 
 use super::error::{GitHubError, GraphQlMessage, SetupError};
+use super::pace::{self, Limiter, Pace};
 use super::retry::{classify, Retry, RetryPolicy, Verdict};
 use super::settings::{Credentials, Secret, Settings};
 
@@ -34,6 +35,8 @@ pub struct Client {
     auth: Auth,
     retry: RetryPolicy,
     timeout: Duration,
+    /// Paces content-creating requests (GitHub's secondary rate limits, see [`super::pace`]).
+    creates: Limiter,
 }
 
 enum Auth {
@@ -64,6 +67,7 @@ impl std::fmt::Debug for Client {
             .field("graphql_url", &self.graphql_url)
             .field("auth", &auth)
             .field("retry", &self.retry)
+            .field("pace", &self.creates.pace())
             .finish()
     }
 }
@@ -206,6 +210,7 @@ impl Client {
             auth,
             retry: settings.retry,
             timeout: settings.request_timeout,
+            creates: Limiter::new(settings.pace),
         };
         if matches!(client.auth, Auth::App(_)) {
             client.find_installation(owner).await?;
@@ -235,6 +240,11 @@ impl Client {
 
     pub fn api_url(&self) -> &str {
         &self.api_url
+    }
+
+    /// How fast this client creates content.
+    pub fn pace(&self) -> Pace {
+        self.creates.pace()
     }
 
     /// `api_url` + `path` (`path` starts with `/` and is already percent-encoded).
@@ -328,6 +338,9 @@ impl Client {
         graphql: bool,
     ) -> Result<Answer, GitHubError> {
         let path = path_of(url);
+        let creates_content = url
+            .strip_prefix(self.api_url.as_str())
+            .is_some_and(|relative| pace::is_content_creating(&method, path_of(relative).as_str()));
         let max_attempts = if retry.allows_retry() {
             self.retry.max_attempts.max(1)
         } else {
@@ -337,6 +350,11 @@ impl Client {
         let mut fresh_token_tried = false;
         loop {
             attempt += 1;
+            if creates_content {
+                // Every attempt counts against GitHub's limit, so every attempt waits for its slot (before the
+                // token is taken, so that a long wait cannot leave it stale).
+                self.creates.wait().await;
+            }
             let authorization = self.authorization(who).await?;
             let sent = tokio::time::timeout(
                 self.timeout,
@@ -547,7 +565,7 @@ fn app_jwt(app: &AppInstallation) -> Result<String, GitHubError> {
 
 /// Parses a GraphQL answer body into data and errors.
 pub(crate) fn parse_graphql(operation: &str, body: &str) -> Result<GraphQlAnswer, GitHubError> {
-    let value: Value = serde_json::from_str(body).map_err(|e| {
+    let mut value: Value = serde_json::from_str(body).map_err(|e| {
         GitHubError::unexpected(format!("GraphQL {operation}"), format!("invalid JSON: {e}"))
     })?;
     let errors = value
@@ -557,7 +575,11 @@ pub(crate) fn parse_graphql(operation: &str, body: &str) -> Result<GraphQlAnswer
         .unwrap_or_default();
     Ok(GraphQlAnswer {
         operation: operation.to_string(),
-        data: value.get("data").cloned().unwrap_or(Value::Null),
+        // Taken, not cloned: a page of 100 items is a large tree, and copying it cost more than parsing it.
+        data: value
+            .get_mut("data")
+            .map(Value::take)
+            .unwrap_or(Value::Null),
         errors,
     })
 }

@@ -8,6 +8,7 @@
 //! read.rs      project, fields and items → the board model; one issue with its item (events)
 //! write.rs     status batches, add item
 //! rest.rs      labels, comments, reactions, issues, permissions
+//! pace.rs      spacing of content-creating requests under GitHub's secondary rate limits
 //! ```
 //!
 //! Costs (DESIGN.md, performance contract): `read_board` is 1 request for project, fields and viewer, plus one per
@@ -18,10 +19,14 @@
 //! Retries (DESIGN.md, safety): reads and idempotent writes are retried on 5xx, timeouts, connection errors and
 //! rate limits; creating a comment, an issue, a reaction or a board item is sent once, and a failure is returned
 //! for the caller to check whether it landed.
+//!
+//! Pacing: creating comments, issues, labels and reactions is spread out under GitHub's secondary limits
+//! ([`Settings::pace`], see [`pace`]); the run says up front how long that takes ([`Forge::paced_duration`]).
 
 mod client;
 mod error;
 pub mod graphql;
+pub mod pace;
 mod read;
 mod rest;
 mod retry;
@@ -32,6 +37,7 @@ use anyhow::Result;
 
 pub use client::Client;
 pub use error::{GitHubError, GraphQlMessage, SetupError};
+pub use pace::Pace;
 pub use retry::{Retry, RetryPolicy};
 pub use settings::{Credentials, Secret, Settings, DEFAULT_API_URL};
 
@@ -163,6 +169,11 @@ impl Forge for GitHubForge {
         Ok(rest::comments(&self.client, issue).await?)
     }
 
+    fn paced_duration(&self, creates: usize) -> Option<std::time::Duration> {
+        let pace = self.client.pace();
+        (!pace.is_off()).then(|| pace.duration(creates))
+    }
+
     async fn set_statuses(&mut self, changes: &[StatusChange]) -> Vec<Result<()>> {
         if changes.is_empty() {
             return Vec::new();
@@ -290,5 +301,40 @@ impl IssueForge for GitHubForge {
 
     async fn edit_issue(&mut self, issue: &IssueRef, title: &str, body: &str) -> Result<()> {
         Ok(rest::edit_issue(&self.client, issue, title, body).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn board() -> BoardConfig {
+        BoardConfig {
+            owner: "digdir".into(),
+            project: 1,
+            repositories: vec!["digdir/portfolio".into()],
+            status_field: "Status".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_forge_says_how_long_its_pacing_takes() {
+        // A token connects without a request, so no server is needed.
+        let settings = Settings::new("http://127.0.0.1:9", Credentials::token("t")).unwrap();
+        let forge = GitHubForge::connect(settings.clone(), &board())
+            .await
+            .unwrap();
+        assert_eq!(
+            forge.paced_duration(600),
+            Some(std::time::Duration::from_secs(580 * 8))
+        );
+        assert_eq!(forge.paced_duration(3), Some(std::time::Duration::ZERO));
+
+        let unpaced = Settings {
+            pace: Pace::OFF,
+            ..settings
+        };
+        let forge = GitHubForge::connect(unpaced, &board()).await.unwrap();
+        assert_eq!(forge.paced_duration(600), None);
     }
 }

@@ -165,13 +165,16 @@ pub(crate) async fn read_items(
     let mut after: Option<String> = None;
     loop {
         let variables = json!({ "project": meta.id, "after": after });
-        let data = client
+        let mut data = client
             .graphql("BoardItems", graphql::BOARD_ITEMS, variables, Retry::Read)
             .await?
             .into_data()?;
+        // Taken, not cloned: the page is the largest answer of a run.
         let page: Conn<ItemNode> = decode(
             "BoardItems",
-            data.pointer("/node/items").cloned().unwrap_or_default(),
+            data.pointer_mut("/node/items")
+                .map(Value::take)
+                .unwrap_or_default(),
         )?;
         for node in page.nodes.into_iter().flatten() {
             let rest = Pending::of(&node);

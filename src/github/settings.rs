@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::error::SetupError;
+use super::pace::Pace;
 use super::retry::RetryPolicy;
 
 /// A secret (token or private key). Its `Debug` prints `***` and it has no `Display`, so it cannot leak into
@@ -62,6 +63,9 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Status changes sent per GraphQL request (as aliased mutations).
     pub status_batch_size: usize,
+    /// How fast comments, issues, labels and reactions may be created ([`Pace::GITHUB`]; tests against a fake
+    /// server use [`Pace::OFF`]).
+    pub pace: Pace,
 }
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -77,6 +81,7 @@ impl Settings {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(60),
             status_batch_size: 50,
+            pace: Pace::GITHUB,
         })
     }
 
