@@ -21,15 +21,16 @@ pub mod rest;
 pub mod state;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State as AxumState};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use portfolio_sync::github::{Credentials, RetryPolicy, Settings};
+use portfolio_sync::github::{Credentials, Pace, RetryPolicy, Settings};
 use serde_json::{json, Value};
 
 pub use faults::Fault;
@@ -75,6 +76,10 @@ struct Shared {
     faults: Mutex<Vec<Fault>>,
     layout: Layout,
     base_url: String,
+    /// Artificial round-trip time per request, in nanoseconds (0: none); see [`FakeGitHub::set_latency`].
+    latency_nanos: AtomicU64,
+    /// Time spent answering requests, the artificial latency and fault delays excluded, in nanoseconds.
+    busy_nanos: AtomicU64,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -106,6 +111,8 @@ impl FakeGitHub {
             faults: Mutex::new(Vec::new()),
             layout,
             base_url: format!("http://{addr}"),
+            latency_nanos: AtomicU64::new(0),
+            busy_nanos: AtomicU64::new(0),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new().fallback(handle).with_state(shared.clone());
@@ -153,7 +160,7 @@ impl FakeGitHub {
     }
 
     /// Client settings pointing here, authenticated as [`BOT`], with fast backoff (1 ms base) so that retry
-    /// tests do not sleep; waits a server asks for (`retry-after`) are still honoured.
+    /// tests do not sleep, and no pacing of creates; waits a server asks for (`retry-after`) are still honoured.
     pub fn settings(&self) -> Settings {
         self.settings_with(Credentials::token(TOKEN))
     }
@@ -168,6 +175,8 @@ impl FakeGitHub {
             max_wait: Duration::from_secs(5),
         };
         settings.request_timeout = Duration::from_secs(10);
+        // The fake has no secondary rate limits; tests that need pacing set their own.
+        settings.pace = Pace::OFF;
         settings
     }
 
@@ -214,6 +223,23 @@ impl FakeGitHub {
         )
     }
 
+    /// Every later request waits `latency` before it is answered, as a round trip to GitHub would. The wait is
+    /// asynchronous and comes before any lock is taken, so concurrent requests overlap as they do on GitHub.
+    pub fn set_latency(&self, latency: Duration) {
+        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+        self.shared.latency_nanos.store(nanos, Ordering::Relaxed);
+    }
+
+    /// Total time the fake spent answering requests so far, without the latency of [`FakeGitHub::set_latency`]
+    /// and fault delays: its own share of a benchmark's wall time.
+    pub fn busy(&self) -> Duration {
+        Duration::from_nanos(self.shared.busy_nanos.load(Ordering::Relaxed))
+    }
+
+    pub fn clear_busy(&self) {
+        self.shared.busy_nanos.store(0, Ordering::Relaxed);
+    }
+
     pub fn clear_log(&self) {
         self.shared
             .log
@@ -231,10 +257,33 @@ impl Drop for FakeGitHub {
     }
 }
 
-/// Every request: log it, apply a fault if one matches, authenticate, then REST or GraphQL.
+/// Every request: wait the configured latency, then answer it, counting the time the answer took.
 async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
+    let latency = shared.latency_nanos.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_nanos(latency)).await;
+    }
+    let started = Instant::now();
+    let mut waited = Duration::ZERO;
+    let response = answer(&shared, parts, body, &mut waited).await;
+    let busy = started.elapsed().saturating_sub(waited);
+    shared.busy_nanos.fetch_add(
+        u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+    response
+}
+
+/// Log the request, apply a fault if one matches, authenticate, then REST or GraphQL. Time spent in a fault's
+/// delay is added to `waited`.
+async fn answer(
+    shared: &Shared,
+    parts: axum::http::request::Parts,
+    body: axum::body::Bytes,
+    waited: &mut Duration,
+) -> Response {
     let method = parts.method.to_string();
     let raw_path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
@@ -278,24 +327,27 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     if let Some(fault) = fault {
         match fault.mode {
             Mode::Replace => {
-                return finish(&shared, index, fault.reply());
+                return finish(shared, index, fault.reply());
             }
             Mode::GraphQlErrors(messages) => {
                 let errors: Vec<Value> = messages.iter().map(|m| json!({ "message": m })).collect();
                 return finish(
-                    &shared,
+                    shared,
                     index,
                     Reply::json(200, json!({ "data": null, "errors": errors })),
                 );
             }
-            Mode::Delay(delay) => tokio::time::sleep(delay).await,
+            Mode::Delay(delay) => {
+                tokio::time::sleep(delay).await;
+                *waited += delay;
+            }
             Mode::AfterLanding => after_landing = Some(fault.reply()),
         }
     }
 
-    let caller = match authenticate(&shared, &parts.headers) {
+    let caller = match authenticate(shared, &parts.headers) {
         Some(caller) => caller,
-        None => return finish(&shared, index, Reply::error(401, "Bad credentials")),
+        None => return finish(shared, index, Reply::error(401, "Bad credentials")),
     };
 
     let reply = {
@@ -329,8 +381,8 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         }
     };
     match after_landing {
-        Some(fault_reply) => finish(&shared, index, fault_reply),
-        None => finish(&shared, index, reply),
+        Some(fault_reply) => finish(shared, index, fault_reply),
+        None => finish(shared, index, reply),
     }
 }
 
