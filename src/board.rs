@@ -90,11 +90,14 @@ pub enum ItemKind {
 impl Item {
     /// A field's value as text; numbers are printed, empty strings count as unset.
     pub fn field_text(&self, name: &str) -> Option<String> {
-        let value = self
-            .fields
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name.trim()))
-            .map(|(_, v)| v)?;
+        let name = name.trim();
+        // The exact name first: it is what the configuration almost always says, and a hash lookup.
+        let value = self.fields.get(name).or_else(|| {
+            self.fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })?;
         let text = match value {
             Value::String(s) => s.trim().to_string(),
             Value::Number(n) => n.to_string(),

@@ -33,10 +33,21 @@ pub struct Phases {
 
 /// Names compare trimmed and case-insensitively, with inner runs of white space folded.
 pub fn normalize(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    folded(s).collect()
+}
+
+/// `normalize(a) == normalize(b)` without allocating: reconcile compares every card's Status this way.
+pub fn same_name(a: &str, b: &str) -> bool {
+    folded(a).eq(folded(b))
+}
+
+fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace().enumerate().flat_map(|(i, word)| {
+        (i > 0)
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars().flat_map(char::to_lowercase))
+    })
 }
 
 /// The label slug of a phase name: lower case, runs of anything but letters and digits become `-`.
@@ -79,16 +90,12 @@ impl Phases {
 
     /// The phase whose board Status option is `status`.
     pub fn by_status(&self, status: &str) -> Option<PhaseIdx> {
-        let wanted = normalize(status);
-        self.list
-            .iter()
-            .position(|p| normalize(&p.status) == wanted)
+        self.list.iter().position(|p| same_name(&p.status, status))
     }
 
     /// The phase whose label slug is `slug` (exact: labels are written by the bot).
     pub fn by_slug(&self, slug: &str) -> Option<PhaseIdx> {
-        let wanted = normalize(slug);
-        self.list.iter().position(|p| p.slug == wanted)
+        self.list.iter().position(|p| same_name(&p.slug, slug))
     }
 
     /// What a person may type for a phase: its name, status option, slug, label (`prefix + slug`) or an alias.
@@ -126,6 +133,21 @@ mod tests {
             handoff: false,
             stale_days: None,
         }
+    }
+
+    #[test]
+    fn same_name_agrees_with_normalize() {
+        for (a, b, same) in [
+            ("Ikke  startet", " ikke startet\t", true),
+            ("UTFØRT", "utført", true),
+            ("Konsept", "Konsept fase", false),
+            ("Konsept", "Konsep", false),
+            ("", "  ", true),
+        ] {
+            assert_eq!(same_name(a, b), same, "{a:?} {b:?}");
+            assert_eq!(normalize(a) == normalize(b), same, "{a:?} {b:?}");
+        }
+        assert_eq!(normalize("  Ikke \n Startet "), "ikke startet");
     }
 
     #[test]
