@@ -79,21 +79,26 @@ fn status_comment_in_the_last_phase() {
     insta::assert_snapshot!(status_comment(&texts(Language::Nb), "Utført", None));
 }
 
-#[test]
-fn rejected_and_reverted_nb() {
+/// A refused move from Konsept to Planlegging, reverted; `moved_by` as an event names them.
+fn reverted_into_planlegging(moved_by: Option<&str>) -> String {
     let failing = [PhaseChecks {
         phase: "Planlegging",
         checks: checks(),
         manual: &[],
     }];
-    insta::assert_snapshot!(rejected_comment(
+    rejected_comment(
         &texts(Language::Nb),
         "Konsept",
         "Planlegging",
         &failing,
         None,
-        None
-    ));
+        moved_by,
+    )
+}
+
+#[test]
+fn rejected_and_reverted_nb() {
+    insta::assert_snapshot!(reverted_into_planlegging(None));
 }
 
 #[test]
@@ -122,19 +127,7 @@ fn rejected_and_flagged_over_two_phases_en() {
 
 #[test]
 fn rejected_after_a_card_move_names_who_moved_it_nb() {
-    let failing = [PhaseChecks {
-        phase: "Planlegging",
-        checks: checks(),
-        manual: &[],
-    }];
-    insta::assert_snapshot!(rejected_comment(
-        &texts(Language::Nb),
-        "Konsept",
-        "Planlegging",
-        &failing,
-        None,
-        Some("kari-nordmann")
-    ));
+    insta::assert_snapshot!(reverted_into_planlegging(Some("kari-nordmann")));
 }
 
 #[test]
