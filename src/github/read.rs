@@ -165,17 +165,13 @@ pub(crate) async fn read_items(
     let mut after: Option<String> = None;
     loop {
         let variables = json!({ "project": meta.id, "after": after });
-        let mut data = client
-            .graphql("BoardItems", graphql::BOARD_ITEMS, variables, Retry::Read)
-            .await?
-            .into_data()?;
-        // Taken, not cloned: the page is the largest answer of a run.
-        let page: Conn<ItemNode> = decode(
-            "BoardItems",
-            data.pointer_mut("/node/items")
-                .map(Value::take)
-                .unwrap_or_default(),
-        )?;
+        // Decoded straight into its shape: the page is the largest answer of a run.
+        let page: ItemsPage = client
+            .graphql_as("BoardItems", graphql::BOARD_ITEMS, variables, Retry::Read)
+            .await?;
+        let page = page.node.map(|n| n.items).ok_or_else(|| {
+            GitHubError::unexpected("GraphQL BoardItems", "the project is not in the answer")
+        })?;
         for node in page.nodes.into_iter().flatten() {
             let rest = Pending::of(&node);
             if !rest.is_empty() {
@@ -610,6 +606,17 @@ struct FieldNode {
 struct OptionNode {
     id: String,
     name: String,
+}
+
+/// The answer to `BoardItems`.
+#[derive(Deserialize)]
+struct ItemsPage {
+    node: Option<ItemsOfProject>,
+}
+
+#[derive(Deserialize)]
+struct ItemsOfProject {
+    items: Conn<ItemNode>,
 }
 
 #[derive(Deserialize)]
