@@ -140,6 +140,25 @@ impl Step {
         cmd
     }
 
+    /// `event` on a snapshot board (`extra`: more flags, such as `--dry-run`).
+    fn event_on_snapshot(
+        &self,
+        config: &Path,
+        board: &Path,
+        extra: &[&str],
+        event: &(String, PathBuf),
+    ) -> Run {
+        let mut args = vec![
+            "--config",
+            config.to_str().unwrap(),
+            "event",
+            "--snapshot",
+            board.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args, Some(event))
+    }
+
     fn run(&self, args: &[&str], event: Option<&(String, PathBuf)>) -> Run {
         let mut cmd = self.command(args);
         if let Some((name, path)) = event {
@@ -208,16 +227,7 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
     let before = std::fs::read(&board).unwrap();
     let event = step.event("workflow_dispatch", &dispatch(true));
     let config = root(DIGDIR);
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_eq!(
         std::fs::read(&board).unwrap(),
@@ -279,16 +289,7 @@ fn a_scheduled_sync_over_max_changes_is_refused_with_an_error() {
     let before = std::fs::read(&board).unwrap();
     let event = step.event("schedule", &schedule());
     let config = root(DIGDIR);
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(1), "a refused run exits 1: {}", run.text());
     assert_eq!(std::fs::read(&board).unwrap(), before);
     assert_contains(
@@ -321,14 +322,7 @@ fn a_scheduled_sync_summarises_what_moved_and_what_was_refused_then_has_nothing_
     let board = step.snapshot("config/examples/board-en.json");
     let event = step.event("schedule", &schedule());
     let config = root(ENGLISH);
-    let args = [
-        "--config",
-        config.to_str().unwrap(),
-        "event",
-        "--snapshot",
-        board.to_str().unwrap(),
-    ];
-    let run = step.run(&args, Some(&event));
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_contains(
         &step.summary(),
@@ -356,7 +350,7 @@ fn a_scheduled_sync_summarises_what_moved_and_what_was_refused_then_has_nothing_
     );
 
     // The summary file belongs to the step: a second run appends its own summary.
-    let run = step.run(&args, Some(&event));
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     let summary = step.summary();
     assert_eq!(
@@ -395,16 +389,7 @@ fn a_command_comment_is_summarised_with_the_refusal_and_why() {
         &comment("digdir/portfolio", 105, "kari", body),
     );
     let config = root(DIGDIR);
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_contains(
         &step.summary(),
@@ -430,16 +415,7 @@ fn an_event_with_nothing_to_do_is_a_notice() {
     payload["action"] = json!("edited");
     let event = step.event("issue_comment", &payload);
     let config = root(DIGDIR);
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_eq!(
         run.annotations(),
@@ -461,17 +437,7 @@ fn a_dry_run_acts_on_no_event_but_a_full_sync() {
         &comment("digdir/portfolio", 104, "kari", "/sjekk"),
     );
     let config = root(DIGDIR);
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--dry-run",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &["--dry-run"], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_eq!(std::fs::read(&board).unwrap(), before);
     assert_contains(
@@ -481,17 +447,7 @@ fn a_dry_run_acts_on_no_event_but_a_full_sync() {
 
     // The action's `dry-run` input also turns a scheduled sync into a dry run.
     let event = step.event("schedule", &schedule());
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--dry-run",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &["--dry-run"], &event);
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_eq!(std::fs::read(&board).unwrap(), before);
     assert_contains(
@@ -508,16 +464,7 @@ fn an_unreadable_event_fails_with_an_error_annotation_and_summary() {
     std::fs::write(&path, "{ not json").unwrap();
     let event = ("issues".to_string(), path);
     let config = root(DIGDIR);
-    let run = step.run(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "event",
-            "--snapshot",
-            board.to_str().unwrap(),
-        ],
-        Some(&event),
-    );
+    let run = step.event_on_snapshot(&config, &board, &[], &event);
     assert_eq!(run.code(), Some(2), "{}", run.text());
     let annotations = run.annotations();
     assert_eq!(annotations.len(), 1, "{annotations:#?}");
