@@ -1,32 +1,14 @@
 //! The shipped example: Digdir's configuration on `config/examples/board.json`, through the real binary.
 //! Every case of config/examples/README.md gets its decision; applying and syncing again plans nothing.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::{bin, text};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn bin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portfolio-sync"))
-        .args(args)
-        .current_dir(ROOT)
-        .env_remove("PORTFOLIO_SYNC_CONFIG")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("PORTFOLIO_SYNC_TOKEN")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn example_copy(dir: &Path) -> PathBuf {
     let to = dir.join("board.json");

@@ -55,7 +55,7 @@ async fn offline(path: &Path) -> Value {
 }
 
 /// The binary against the fake, with only the variables given (the machine's GitHub variables cleared).
-fn bin(gh: &FakeGitHub, token: Option<&str>, args: &[&str]) -> Output {
+fn on_fake(gh: &FakeGitHub, token: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_portfolio-sync"));
     for name in [
         "GITHUB_ACTIONS",
@@ -78,14 +78,6 @@ fn bin(gh: &FakeGitHub, token: Option<&str>, args: &[&str]) -> Output {
         cmd.env("PORTFOLIO_SYNC_TOKEN", token);
     }
     cmd.output().expect("the binary runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[tokio::test]
@@ -269,7 +261,7 @@ async fn a_renamed_status_option_stops_the_run_before_any_write() {
             .expect("Konsept");
         option.name = "Konseptfase".into();
     });
-    let out = bin(&gh, Some(TOKEN), &["sync", "--allow-large"]);
+    let out = on_fake(&gh, Some(TOKEN), &["sync", "--allow-large"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let shown = text(&out);
     assert!(shown.contains("Konsept"), "names what is missing: {shown}");
@@ -283,7 +275,7 @@ async fn a_renamed_status_option_stops_the_run_before_any_write() {
 #[test]
 fn without_a_token_the_run_stops_with_exit_2_and_says_what_to_set() {
     let gh = example_fake(BOARD);
-    let out = bin(&gh, None, &["sync", "--dry-run"]);
+    let out = on_fake(&gh, None, &["sync", "--dry-run"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         text(&out).contains("PORTFOLIO_SYNC_TOKEN"),
@@ -296,7 +288,7 @@ fn without_a_token_the_run_stops_with_exit_2_and_says_what_to_set() {
 #[test]
 fn the_token_shows_in_no_output_even_at_trace_level() {
     let gh = example_fake(BOARD);
-    let out = bin(&gh, Some(TOKEN), &["-vv", "sync", "--allow-large"]);
+    let out = on_fake(&gh, Some(TOKEN), &["-vv", "sync", "--allow-large"]);
     let shown = text(&out);
     // The requests were logged with their headers, the Authorization header masked.
     assert!(
@@ -306,7 +298,7 @@ fn the_token_shows_in_no_output_even_at_trace_level() {
     assert!(!shown.contains(TOKEN), "the token leaked: {shown}");
     // A wrong token too: error paths are where secrets leak.
     let wrong = "ghp_wrong_token_that_must_not_leak";
-    let out = bin(&gh, Some(wrong), &["-vv", "sync", "--allow-large"]);
+    let out = on_fake(&gh, Some(wrong), &["-vv", "sync", "--allow-large"]);
     let shown = text(&out);
     assert!(shown.contains("Bad credentials"), "{shown}");
     assert!(!shown.contains(wrong), "the token leaked: {shown}");
@@ -317,7 +309,7 @@ async fn export_gives_a_snapshot_that_plans_what_the_live_board_does() {
     let gh = example_fake(BOARD);
     let dir = tempfile::tempdir().expect("temp dir");
     let exported = dir.path().join("board.json");
-    let out = bin(
+    let out = on_fake(
         &gh,
         Some(TOKEN),
         &["export", "--out", exported.to_str().expect("UTF-8 path")],
@@ -334,7 +326,7 @@ async fn export_gives_a_snapshot_that_plans_what_the_live_board_does() {
 #[tokio::test]
 async fn check_reads_the_live_board() {
     let gh = example_fake(BOARD);
-    let out = bin(&gh, Some(TOKEN), &["check", "105"]);
+    let out = on_fake(&gh, Some(TOKEN), &["check", "105"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("Planlegging"), "the next phase: {shown}");

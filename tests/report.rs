@@ -4,7 +4,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use portfolio_sync::board::{Issue, Snapshot};
 use portfolio_sync::config::{self, Config};
@@ -510,26 +509,6 @@ fn the_report_table_refuses_what_makes_no_sense() {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The command.
-
-fn bin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portfolio-sync"))
-        .args(args)
-        .current_dir(ROOT)
-        .env_remove("PORTFOLIO_SYNC_CONFIG")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("PORTFOLIO_SYNC_TOKEN")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 #[test]
 fn report_json_on_the_example_parses() {

@@ -51,3 +51,26 @@ pub fn example_fake(path: &str) -> FakeGitHub {
     });
     gh
 }
+
+/// The binary, run from the project root with no configuration or token from the environment: the offline
+/// commands on the shipped examples.
+pub fn bin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_portfolio-sync"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PORTFOLIO_SYNC_CONFIG")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("PORTFOLIO_SYNC_TOKEN")
+        .output()
+        .expect("the binary runs")
+}
+
+/// A run's exit status and output, for assertion messages.
+pub fn text(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
