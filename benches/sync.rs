@@ -1,4 +1,4 @@
-//! A full `sync` at the limit of the GitHub API: the real `cli::sync` with the production `GitHubForge`, against
+//! A full `sync` at the limit of the GitHub API: the real `run::sync::sync` with the production `GitHubForge`, against
 //! the fake GitHub over HTTP on 127.0.0.1 with an artificial round trip per request.
 //!
 //! `cargo bench --bench sync [-- --latency-ms 30 --items 1000,10000 --scenarios unchanged,moved,first]`
@@ -18,11 +18,13 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use portfolio_sync::board::Snapshot;
-use portfolio_sync::cli::{self, Exit, Format, SyncArgs};
 use portfolio_sync::config::{self, Config};
 use portfolio_sync::github::GitHubForge;
 use portfolio_sync::plan::{Change, Plan};
 use portfolio_sync::reconcile::reconcile;
+use portfolio_sync::run::actions::Actions;
+use portfolio_sync::run::sync::{sync, SyncOptions};
+use portfolio_sync::run::Exit;
 use support::FakeGitHub;
 
 /// Targets of GitHub issue 7.
@@ -205,20 +207,24 @@ async fn run_sync(gh: &FakeGitHub, config: &Config, allow_large: bool) -> Measur
     let mut forge = GitHubForge::connect(settings, &config.board)
         .await
         .expect("connect to the fake GitHub");
-    let args = SyncArgs {
-        dry_run: false,
-        snapshot: None,
-        format: Format::Text,
+    let options = SyncOptions {
         allow_large,
+        ..SyncOptions::default()
     };
     gh.clear_log();
     gh.clear_busy();
     let rss_before_mb = proc_mb("VmRSS");
     let peak_reset = reset_peak_rss();
     let start = Instant::now();
-    let exit = cli::sync(&mut forge, config, &args, &mut std::io::sink())
-        .await
-        .unwrap_or_else(|e| panic!("sync failed: {e:#}"));
+    let exit = sync(
+        &mut forge,
+        config,
+        options,
+        &Actions::off(),
+        &mut std::io::sink(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("sync failed: {e:#}"));
     let wall = start.elapsed();
     let peak_rss_mb = if peak_reset {
         proc_mb("VmHWM")

@@ -58,7 +58,7 @@ struct Args {
 enum Mode {
     /// Sleep `--work-ms` per delivery
     Sim,
-    /// `cli::on_event` on a temporary copy of config/examples/board.json (one delivery at a time: it is one file)
+    /// `run::event::on_event` on a temporary copy of config/examples/board.json (one delivery at a time: it is one file)
     Snapshot,
 }
 

@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::board::{Comment, IssueRef};
 use crate::config::Config;
 use crate::forge::{Forge, LabelSpec, StatusChange};
-use crate::messages::{find_marked, Marker};
+use crate::marker::{find_marked, Marker};
 use crate::plan::{Action, Change, Plan};
 
 /// A write that failed.

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::messages::{Language, TextKey};
+use crate::language::Language;
+use crate::messages::TextKey;
 use crate::phase::{normalize, slugify, Phase, Phases};
 use crate::rules::{ChecklistRule, Requirement, RequirementKind};
 

@@ -1,64 +1,9 @@
-//! Comment texts (bokmål and English) and the hidden markers that make comments idempotent.
+//! Comment texts (bokmål and English).
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    Nb,
-    En,
-}
-
-impl Language {
-    /// The bokmål or the English of a text.
-    pub fn pick<T>(self, nb: T, en: T) -> T {
-        match self {
-            Language::Nb => nb,
-            Language::En => en,
-        }
-    }
-}
-
-/// What a bot comment is about; `<!-- portfolio-sync:KIND[:ARG] -->` in its first line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "String")]
-pub enum Marker {
-    /// The living checklist of an issue.
-    Status,
-    /// The latest refused move.
-    Rejected,
-    /// The handoff into a phase (by slug); posted once.
-    Handoff(String),
-    /// Answer to a command comment (by comment id).
-    Reply(u64),
-}
-
-impl fmt::Display for Marker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Marker::Status => write!(f, "<!-- portfolio-sync:status -->"),
-            Marker::Rejected => write!(f, "<!-- portfolio-sync:rejected -->"),
-            Marker::Handoff(slug) => write!(f, "<!-- portfolio-sync:handoff:{slug} -->"),
-            Marker::Reply(id) => write!(f, "<!-- portfolio-sync:reply:{id} -->"),
-        }
-    }
-}
-
-impl From<Marker> for String {
-    fn from(m: Marker) -> String {
-        m.to_string()
-    }
-}
-
-impl Marker {
-    /// Whether a comment body carries this marker.
-    pub fn is_in(&self, body: &str) -> bool {
-        body.contains(&self.to_string())
-    }
-}
+use crate::language::Language;
+use crate::marker::Marker;
 
 macro_rules! text_keys {
     ($($key:ident = $name:literal { nb: $nb:expr, en: $en:expr $(,)? })*) => {
@@ -369,18 +314,6 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     }
     finish(&mut out, t);
     out
-}
-
-/// Finds a bot comment with `marker` among an issue's comments: only the bot's own comments are trusted.
-pub fn find_marked<'a>(
-    comments: &'a [crate::board::Comment],
-    bot: &str,
-    marker: &Marker,
-) -> Option<&'a crate::board::Comment> {
-    let bot = crate::board::normal_login(bot);
-    comments
-        .iter()
-        .find(|c| crate::board::normal_login(&c.author) == bot && marker.is_in(&c.body))
 }
 
 /// The answer to `/hjelp`: the commands and the phases they accept.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::board::IssueRef;
-use crate::messages::Marker;
+use crate::marker::Marker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,9 +119,9 @@ impl Change {
             Change::AddLabel { label, .. } => format!("add label {label}"),
             Change::RemoveLabel { label, .. } => format!("remove label {label}"),
             Change::UpsertComment { marker, .. } => {
-                format!("write comment {}", marker_kind(marker))
+                format!("write comment {}", marker.kind())
             }
-            Change::PostComment { marker, .. } => format!("post comment {}", marker_kind(marker)),
+            Change::PostComment { marker, .. } => format!("post comment {}", marker.kind()),
             Change::AddReaction { content, .. } => format!("react {content}"),
             Change::AddItem { issue, .. } => format!("add {issue} to the board"),
             Change::CreateIssue {
@@ -131,15 +131,6 @@ impl Change {
                 repository, name, ..
             } => format!("create label {name} in {repository}"),
         }
-    }
-}
-
-fn marker_kind(marker: &Marker) -> String {
-    match marker {
-        Marker::Status => "status".into(),
-        Marker::Rejected => "rejected".into(),
-        Marker::Handoff(slug) => format!("handoff:{slug}"),
-        Marker::Reply(id) => format!("reply:{id}"),
     }
 }
 

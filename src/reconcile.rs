@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use crate::board::{Issue, IssueState, Item, ItemKind, Snapshot};
 use crate::body::Body;
 use crate::config::{ClosedPolicy, Config, OnViolation};
-use crate::messages::{self, find_marked, Handoff, Marker, PhaseChecks, Texts};
+use crate::marker::{find_marked, Marker};
+use crate::messages::{self, Handoff, PhaseChecks, Texts};
 use crate::phase::PhaseIdx;
 use crate::plan::{Action, Change, Decision, Outcome, Plan};
 use crate::rules::{self, Check, Subject};
@@ -494,7 +495,7 @@ impl<'a> Reconciler<'a> {
             }
             let handoff = self.handoff(item, out.issue, body, p);
             for team in handoff_repositories(self.config, item, out.issue) {
-                let marker = format!("<!-- portfolio-sync:tracking:{} -->", out.issue.reference());
+                let marker = Marker::Tracking(out.issue.reference()).to_string();
                 let body = tracking_issue_body(&self.texts, out.issue, &phase.name, &marker);
                 out.push(
                     Change::CreateIssue {

@@ -35,7 +35,7 @@ pub enum ChecklistRule {
 
 use crate::board::{Issue, Item};
 use crate::body::Body;
-use crate::messages::Language;
+use crate::language::Language;
 
 /// What one requirement says about one initiative.
 #[derive(Debug, Clone, PartialEq, Eq)]

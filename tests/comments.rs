@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use portfolio_sync::language::Language;
 use portfolio_sync::messages::{
-    handoff_comment, rejected_comment, status_comment, Handoff, Language, PhaseChecks, TextKey,
-    Texts,
+    handoff_comment, rejected_comment, status_comment, Handoff, PhaseChecks, TextKey, Texts,
 };
 use portfolio_sync::rules::Check;
 

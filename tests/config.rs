@@ -5,7 +5,7 @@
 
 use portfolio_sync::board::{Board, Item, ItemKind};
 use portfolio_sync::config::{parse, Config, ConfigError, ConfigErrors, OnViolation};
-use portfolio_sync::messages::Language;
+use portfolio_sync::language::Language;
 
 const FILE: &str = "test.toml";
 

@@ -6,8 +6,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use portfolio_sync::cli::{self, Exit, Format, SyncArgs};
 use portfolio_sync::config::{self, Config};
+use portfolio_sync::run::actions::Actions;
+use portfolio_sync::run::sync::{sync, SyncOptions};
+use portfolio_sync::run::{Exit, Format};
 use portfolio_sync::snapshot::SnapshotForge;
 use serde_json::Value;
 use support::*;
@@ -23,10 +25,9 @@ fn digdir() -> Config {
     config::load(&root(DIGDIR)).expect("Digdir's configuration loads")
 }
 
-fn args(dry_run: bool) -> SyncArgs {
-    SyncArgs {
+fn args(dry_run: bool) -> SyncOptions {
+    SyncOptions {
         dry_run,
-        snapshot: None,
         format: Format::Json,
         allow_large: true,
     }
@@ -35,7 +36,7 @@ fn args(dry_run: bool) -> SyncArgs {
 /// A sync's exit and its JSON plan.
 async fn sync_on<F: portfolio_sync::forge::Forge>(forge: &mut F, dry_run: bool) -> (Exit, Value) {
     let mut out = Vec::new();
-    let exit = cli::sync(forge, &digdir(), &args(dry_run), &mut out)
+    let exit = sync(forge, &digdir(), args(dry_run), &Actions::off(), &mut out)
         .await
         .expect("the sync runs");
     let text = String::from_utf8(out).expect("UTF-8 output");
@@ -145,9 +146,15 @@ async fn a_graphql_errors_answer_fails_the_run_with_githubs_message() {
             .graphql_errors("Something went wrong while executing your query"),
     );
     let mut forge = forge(&gh, &digdir().board).await;
-    let err = cli::sync(&mut forge, &digdir(), &args(false), &mut Vec::new())
-        .await
-        .expect_err("an errors array is a failure");
+    let err = sync(
+        &mut forge,
+        &digdir(),
+        args(false),
+        &Actions::off(),
+        &mut Vec::new(),
+    )
+    .await
+    .expect_err("an errors array is a failure");
     let shown = format!("{err:#}");
     assert!(shown.contains("BoardItems"), "names the query: {shown}");
     assert!(

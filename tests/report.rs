@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 
 use portfolio_sync::board::{Issue, Snapshot};
 use portfolio_sync::config::{self, Config};
-use portfolio_sync::messages::Language;
-use portfolio_sync::report::{self, Day, Report, MARKER};
+use portfolio_sync::language::Language;
+use portfolio_sync::marker::Marker;
+use portfolio_sync::report::{self, Day, Report};
+use portfolio_sync::run::report::{self as use_case, Published};
 use portfolio_sync::snapshot::SnapshotForge;
 use serde_json::{json, Value};
 use support::*;
@@ -41,7 +43,7 @@ fn board_copy(dir: &Path, board: &str, edit: impl FnOnce(&mut Value)) -> PathBuf
 /// Board and open issues through the snapshot forge, the way `report --snapshot` reads them.
 async fn read(config: &Config, board: &Path) -> (Snapshot, Vec<Issue>) {
     let mut forge = SnapshotForge::open(board, &config.board.status_field).expect("snapshot");
-    report::read(&mut forge, config).await.expect("read")
+    use_case::read(&mut forge, config).await.expect("read")
 }
 
 /// Issues not on the example board: one initiative nobody put on the board, one closed, one elsewhere.
@@ -359,7 +361,7 @@ fn marked_issues(board: &Path) -> Vec<(u64, String, String)> {
     let off_board = file["other_issues"].as_array().into_iter().flatten();
     on_board
         .chain(off_board)
-        .filter(|i| i["body"].as_str().is_some_and(|b| b.contains(MARKER)))
+        .filter(|i| i["body"].as_str().is_some_and(|b| Marker::Report.is_in(b)))
         .map(|i| {
             let text = |k: &str| i[k].as_str().unwrap_or_default().to_string();
             (
@@ -371,15 +373,15 @@ fn marked_issues(board: &Path) -> Vec<(u64, String, String)> {
         .collect()
 }
 
-async fn publish_once(config: &Config, board: &Path, today: Day) -> report::Published {
+async fn publish_once(config: &Config, board: &Path, today: Day) -> Published {
     let mut forge = SnapshotForge::open(board, &config.board.status_field).expect("snapshot");
-    let (snapshot, open) = report::read(&mut forge, config).await.expect("read");
+    let (snapshot, open) = use_case::read(&mut forge, config).await.expect("read");
     let built = report::build(config, &snapshot, &open, today);
     assert!(
         built.not_on_board.is_empty(),
         "the report issue is not an initiative missing from the board"
     );
-    let published = report::publish(&mut forge, config, &built)
+    let published = use_case::publish(&mut forge, config, &built)
         .await
         .expect("publish");
     forge.save().expect("save");
@@ -398,7 +400,10 @@ async fn the_pinned_issue_is_created_once_and_edited_in_place() {
     let issues = marked_issues(&board);
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].1, "Porteføljestatus");
-    assert!(issues[0].2.starts_with(MARKER), "the marker leads the body");
+    assert!(
+        issues[0].2.starts_with(&Marker::Report.to_string()),
+        "the marker leads the body"
+    );
     assert!(issues[0].2.contains("mandag 10. november 2025"));
 
     let next_week = Day::from_ymd(2025, 11, 17).expect("a date");
@@ -420,10 +425,10 @@ async fn nothing_is_published_unless_configured() {
     let board = board_copy(dir.path(), "config/examples/board.json", |_| {});
     let config = load_config("config/portfolio.toml");
     let mut forge = SnapshotForge::open(&board, &config.board.status_field).expect("snapshot");
-    let (snapshot, open) = report::read(&mut forge, &config).await.expect("read");
+    let (snapshot, open) = use_case::read(&mut forge, &config).await.expect("read");
     let built = report::build(&config, &snapshot, &open, monday());
     assert_eq!(
-        report::publish(&mut forge, &config, &built)
+        use_case::publish(&mut forge, &config, &built)
             .await
             .expect("publish"),
         None
@@ -450,7 +455,7 @@ fn a_report_too_long_for_an_issue_is_cut_to_fit() {
     assert!(full.len() > report::ISSUE_BODY_LIMIT);
     let body = report::issue_body(&report, Language::Nb);
     assert!(body.len() <= report::ISSUE_BODY_LIMIT, "{}", body.len());
-    assert!(body.starts_with(MARKER));
+    assert!(body.starts_with(&Marker::Report.to_string()));
     assert!(body.contains("… og "), "says how many rows were left out");
     assert!(
         body.contains("</details>"),
@@ -663,7 +668,7 @@ async fn one_read_pass(n: u64) {
     let config = load_config("config/portfolio.toml");
     let mut forge = forge(&gh, &config.board).await;
 
-    let (board, open) = report::read(&mut forge, &config).await.expect("read");
+    let (board, open) = use_case::read(&mut forge, &config).await.expect("read");
     let built = report::build(&config, &board, &open, monday());
 
     let log = gh.log();

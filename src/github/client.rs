@@ -579,7 +579,7 @@ impl Client {
             .and_then(Value::as_str)
             .ok_or_else(|| GitHubError::unexpected("GET /app", "no slug in GitHub's answer"))?
             .to_string();
-        let owner_segment = super::rest::segment(owner);
+        let owner_segment = super::path::segment(owner);
         let mut installation = None;
         for kind in ["orgs", "users"] {
             let url = self.rest_url(&format!("/{kind}/{owner_segment}/installation"));

@@ -27,6 +27,7 @@ mod client;
 mod error;
 pub mod graphql;
 pub mod pace;
+mod path;
 mod read;
 mod rest;
 mod retry;

@@ -2,28 +2,15 @@
 //! whose retry class says whether repeating it is safe.
 
 use http::{Method, StatusCode};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 use super::client::Client;
 use super::error::GitHubError;
+use super::path::segment;
 use super::retry::Retry;
 use crate::board::{Comment, Issue, IssueRef, IssueState};
 use crate::config::Permission;
 use crate::forge::LabelSpec;
-
-/// Characters kept as they are in a path segment (RFC 3986 unreserved); everything else is percent-encoded,
-/// `/` included: `fase/konsept` → `fase%2Fkonsept`.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// One path segment, percent-encoded.
-pub(crate) fn segment(text: &str) -> String {
-    utf8_percent_encode(text, SEGMENT).to_string()
-}
 
 /// `/repos/{owner}/{name}` for `owner/name`.
 fn repo_path(repository: &str) -> Result<String, GitHubError> {
@@ -410,14 +397,6 @@ pub(crate) async fn is_team_member(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn segments_are_encoded() {
-        assert_eq!(segment("fase/konsept"), "fase%2Fkonsept");
-        assert_eq!(segment("good first issue"), "good%20first%20issue");
-        assert_eq!(segment("a-b_c.d~e"), "a-b_c.d~e");
-        assert_eq!(segment("blokkert ✋"), "blokkert%20%E2%9C%8B");
-    }
 
     #[test]
     fn repo_paths_are_checked() {

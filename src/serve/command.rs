@@ -9,9 +9,9 @@ use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 
 use super::{start, GitHubWorker, Options, Running, SnapshotWorker};
-use crate::cli::{Exit, UsageError};
 use crate::config;
 use crate::github::{Secret, Settings};
+use crate::run::{self, Exit, UsageError};
 
 /// The environment variable holding the webhook secret (the App's "Webhook secret").
 pub const ENV_SECRET: &str = "PORTFOLIO_SYNC_WEBHOOK_SECRET";
@@ -46,13 +46,7 @@ pub async fn run_command(
             let settings = Settings::from_env().map_err(|e| UsageError(e.to_string()))?;
             let worker = GitHubWorker::connect(Arc::clone(&config), settings)
                 .await
-                .map_err(|e| {
-                    if e.is_usage_error() {
-                        anyhow::Error::new(UsageError(e.to_string()))
-                    } else {
-                        anyhow::Error::new(e)
-                    }
-                })?;
+                .map_err(|e| run::usage_or_not(e.is_usage_error(), e))?;
             start(listener, options, worker)?
         }
     };

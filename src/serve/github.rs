@@ -73,7 +73,7 @@ impl Worker for GitHubWorker {
     async fn run(&self, delivery: Delivery) -> Result<Done> {
         let (mut forge, born) = self.lease().await?;
         let done = act(&mut forge, &self.config, &delivery).await;
-        let healthy = matches!(&done, Ok(d) if d.exit == crate::cli::Exit::Ok);
+        let healthy = matches!(&done, Ok(d) if d.exit == crate::run::Exit::Ok);
         self.give_back(forge, born, healthy);
         done
     }

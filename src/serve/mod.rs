@@ -6,7 +6,7 @@
 //! intake.rs     headers + body → work, a reason to ignore, or a refusal; uses event::trigger (pure)
 //! dedup.rs      delivery ids seen, bounded memory (pure)
 //! queue.rs      one lane per issue, bounded concurrency, drain on shutdown
-//! worker.rs     the Worker trait; act() = cli::on_event; SnapshotWorker
+//! worker.rs     the Worker trait; act() = run::event::on_event; SnapshotWorker
 //! github.rs     GitHubWorker: a pool of GitHub forges (App installation tokens refreshed by the client)
 //! http.rs       axum router: POST /webhook, GET /healthz, status codes
 //! command.rs    the `serve` subcommand: environment, listener, signals

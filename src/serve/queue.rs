@@ -20,7 +20,7 @@ use super::dedup::{Fate, Seen};
 use super::intake::Delivery;
 use super::stats::Counters;
 use super::worker::Worker;
-use crate::cli::Exit;
+use crate::run::Exit;
 
 /// How much the queue takes on.
 #[derive(Debug, Clone, Copy)]

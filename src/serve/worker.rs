@@ -1,5 +1,5 @@
 //! What runs an accepted delivery. The server is generic over it so tests can count, slow down or fail work;
-//! production runs the delivery's trigger through `cli::on_event`, the code `portfolio-sync event` runs.
+//! production runs the delivery's trigger through `run::event::on_event`, the code `portfolio-sync event` runs.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -8,10 +8,11 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::intake::Delivery;
-use crate::cli::{self, Exit};
 use crate::config::Config;
 use crate::event::Trigger;
 use crate::forge::IssueForge;
+use crate::run::actions::Actions;
+use crate::run::{self, Exit};
 use crate::snapshot::SnapshotForge;
 
 /// What a worker did with a delivery, for the log.
@@ -60,7 +61,9 @@ pub async fn act<F: IssueForge>(
         return Ok(Done::ok(note));
     }
     let mut out = Vec::new();
-    let exit = cli::on_event(forge, config, &delivery.trigger, &mut out).await?;
+    // No job summary, no annotations: the server is no Actions job.
+    let exit =
+        run::event::on_event(forge, config, &delivery.trigger, &Actions::off(), &mut out).await?;
     Ok(Done {
         exit,
         output: String::from_utf8_lossy(&out).into_owned(),

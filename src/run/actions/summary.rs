@@ -1,15 +1,15 @@
 //! What a run tells GitHub Actions: the job summary (markdown for `$GITHUB_STEP_SUMMARY`), the workflow-command
 //! annotations (`::error::`, `::warning::`, `::notice::`) and the step outputs (`$GITHUB_OUTPUT`).
 //!
-//! PURE: everything here renders text from a [`Plan`], an [`apply::Report`](Report) and notes; `cli` decides
-//! whether it runs in Actions and writes the files.
+//! PURE: everything here renders text from a [`Plan`], an [`apply::Report`](Report) and notes; [`Actions`](super::Actions)
+//! says where they go.
 
 use std::fmt::Write as _;
 
 use crate::apply::Report;
 use crate::board::IssueRef;
 use crate::event::Trigger;
-use crate::messages::Marker;
+use crate::marker::Marker;
 use crate::plan::{plural, Change, Decision, Outcome, Plan};
 
 /// Rows per table in the job summary; a summary has to stay far below GitHub's 1 MiB per step.

@@ -1,0 +1,684 @@
+//! The report as a markdown page (GitHub-flavoured, with Mermaid charts GitHub draws), in bokmål or English.
+
+use std::fmt::Write as _;
+
+use super::*;
+use crate::language::Language;
+use crate::marker::Marker;
+
+/// GitHub refuses issue bodies longer than this (characters; we count bytes, which is stricter).
+pub const ISSUE_BODY_LIMIT: usize = 65_536;
+
+/// The body of the report issue: the marker, then the report cut down to fit GitHub's limit.
+pub fn issue_body(report: &Report, language: Language) -> String {
+    let head = format!("{}\n", Marker::Report);
+    let page = to_markdown_within(report, language, ISSUE_BODY_LIMIT - head.len());
+    head + &page
+}
+
+/// The report as a page for the weekly meeting (GitHub-flavoured markdown), every row included.
+pub fn to_markdown(report: &Report, language: Language) -> String {
+    Page::new(report, language, usize::MAX).render()
+}
+
+/// Like [`to_markdown`], with long tables cut until the page fits in `max_bytes` (an issue body holds 65,536
+/// characters, a job summary 1 MiB). The JSON report always has every row.
+pub fn to_markdown_within(report: &Report, language: Language, max_bytes: usize) -> String {
+    let mut rows = usize::MAX;
+    loop {
+        let page = Page::new(report, language, rows).render();
+        if page.len() <= max_bytes {
+            return page;
+        }
+        if rows <= 1 {
+            return cut(&page, max_bytes);
+        }
+        let longest = [
+            report.ready.len(),
+            report.blocked.len(),
+            report.time_in_phase.len(),
+            report.recent_handoffs.len(),
+            report.not_on_board.len(),
+            report.skipped.len(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        rows = rows.min(longest) / 2;
+    }
+}
+
+/// The first `max_bytes` of `text`, on a line boundary where possible.
+fn cut(text: &str, max_bytes: usize) -> String {
+    let mut end = max_bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.rfind('\n').map_or(head, |nl| &head[..=nl]).to_string()
+}
+
+/// The title of the Mermaid pie and the table of phases.
+fn phases_title(lang: Language) -> &'static str {
+    lang.pick("Tiltak per fase", "Initiatives per phase")
+}
+
+/// A Mermaid `pie` chart of `(label, value)`; zero slices are left out (the table shows them), `None` when nothing
+/// is left to draw.
+pub fn mermaid_pie(title: &str, slices: &[(String, usize)]) -> Option<String> {
+    let shown: Vec<&(String, usize)> = slices.iter().filter(|(_, n)| *n > 0).collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let mut out = String::from("```mermaid\npie showData\n");
+    let _ = writeln!(out, "    title {}", mermaid_text(title));
+    for (label, n) in shown {
+        let _ = writeln!(out, "    \"{}\" : {n}", mermaid_text(label));
+    }
+    out.push_str("```\n");
+    Some(out)
+}
+
+/// Text Mermaid shows as written. `"` would end the label, `\` escapes in newer parsers, `#…;` is Mermaid's own
+/// entity syntax (so a literal `#` is written as one), `%%` starts a comment, and a line break ends the statement.
+fn mermaid_text(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '\\' => out.push_str("#92;"),
+            '%' => out.push_str("#37;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text safe in a table cell: no line breaks, no `|`, no HTML, no link brackets.
+fn cell(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const MONTHS_NB: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS_NB: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// `mandag 10. november 2025` / `Monday 10 November 2025`.
+fn long_date(day: Day, lang: Language) -> String {
+    let (y, m, d) = day.ymd();
+    let month = (m as usize).saturating_sub(1).min(11);
+    let weekday = (day.weekday() as usize).min(6);
+    match lang {
+        Language::Nb => format!("{} {d}. {} {y}", WEEKDAYS_NB[weekday], MONTHS_NB[month]),
+        Language::En => format!("{} {d} {} {y}", WEEKDAYS_EN[weekday], MONTHS_EN[month]),
+    }
+}
+
+/// The markdown page being written.
+struct Page<'a> {
+    report: &'a Report,
+    lang: Language,
+    /// Rows per table; the rest is counted in a last line.
+    max_rows: usize,
+    out: String,
+}
+
+impl<'a> Page<'a> {
+    fn new(report: &'a Report, lang: Language, max_rows: usize) -> Self {
+        Page {
+            report,
+            lang,
+            max_rows,
+            out: String::new(),
+        }
+    }
+
+    fn t(&self, nb: &'static str, en: &'static str) -> &'static str {
+        self.lang.pick(nb, en)
+    }
+
+    fn render(mut self) -> String {
+        self.intro();
+        self.phases();
+        self.ready();
+        self.blocked();
+        self.stale();
+        self.handoffs();
+        self.not_on_board();
+        self.skipped();
+        self.time_in_phase();
+        self.out
+    }
+
+    fn intro(&mut self) {
+        let r = self.report;
+        let (year, _, _) = r.date.ymd();
+        let heading = match self.lang {
+            Language::Nb => format!("## Porteføljestatus uke {}, {year}", r.date.iso_week()),
+            Language::En => format!("## Portfolio status, week {} of {year}", r.date.iso_week()),
+        };
+        let stale = r.time_in_phase.iter().filter(|t| t.stale).count();
+        let project = format!(
+            "{}, {} {}",
+            cell(&r.board.owner),
+            self.t("prosjekt", "project"),
+            r.board.number
+        );
+        let board = if r.board.title.trim().is_empty() {
+            project
+        } else {
+            format!("**{}** ({project})", cell(&r.board.title))
+        };
+        let summary = match self.lang {
+            Language::Nb => format!(
+                "Tavla {board}, {}: **{}** tiltak, **{}** kan gå videre, **{}** er blokkert, **{stale}** er stillestående.",
+                long_date(r.date, self.lang),
+                r.initiatives,
+                r.ready.len(),
+                r.blocked.len(),
+            ),
+            Language::En => format!(
+                "Board {board}, {}: **{}** {}, **{}** ready to advance, **{}** blocked, **{stale}** stale.",
+                long_date(r.date, self.lang),
+                r.initiatives,
+                if r.initiatives == 1 { "initiative" } else { "initiatives" },
+                r.ready.len(),
+                r.blocked.len(),
+            ),
+        };
+        let _ = write!(self.out, "{heading}\n\n{summary}\n");
+    }
+
+    fn section(&mut self, title: &str) {
+        let _ = write!(self.out, "\n### {title}\n\n");
+    }
+
+    fn none(&mut self) {
+        let none = self.t("_Ingen._", "_None._");
+        let _ = writeln!(self.out, "{none}");
+    }
+
+    /// A table, cut after `max_rows` rows with a line saying how many more there are.
+    fn table(&mut self, headers: &[&str], rows: Vec<Vec<String>>) {
+        let _ = writeln!(self.out, "| {} |", headers.join(" | "));
+        let _ = writeln!(self.out, "|{}", " --- |".repeat(headers.len()));
+        let total = rows.len();
+        for row in rows.into_iter().take(self.max_rows) {
+            let _ = writeln!(self.out, "| {} |", row.join(" | "));
+        }
+        if total > self.max_rows {
+            let more = total - self.max_rows;
+            let line = match self.lang {
+                Language::Nb => format!(
+                    "\n… og {more} til (alle står i `portfolio-sync report --format json`)."
+                ),
+                Language::En => format!(
+                    "\n… and {more} more (all are in `portfolio-sync report --format json`)."
+                ),
+            };
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+
+    /// `[#48](url) Title`; issues outside the first configured repository keep their full name.
+    fn link(&self, i: &Initiative) -> String {
+        let main = self.report.board.repositories.first();
+        let name = match i.item.rsplit_once('#') {
+            Some((repo, n)) if main.is_some_and(|m| m.eq_ignore_ascii_case(repo)) => {
+                format!("#{n}")
+            }
+            _ => i.item.clone(),
+        };
+        let name = match &i.url {
+            Some(url) => format!("[{name}]({url})"),
+            None => name,
+        };
+        if i.title.trim().is_empty() {
+            name
+        } else {
+            format!("{name} {}", cell(&i.title))
+        }
+    }
+
+    fn phases(&mut self) {
+        let title = phases_title(self.lang);
+        self.section(title);
+        let r = self.report;
+        let mut rows: Vec<Vec<String>> = r
+            .phases
+            .iter()
+            .map(|p| {
+                let name = if p.handoff {
+                    format!(
+                        "{} {}",
+                        cell(&p.phase),
+                        self.t("(overlevering)", "(handoff)")
+                    )
+                } else {
+                    cell(&p.phase)
+                };
+                vec![
+                    name,
+                    p.count.to_string(),
+                    p.stale.to_string(),
+                    p.stale_days.to_string(),
+                ]
+            })
+            .collect();
+        let stale: usize = r.phases.iter().map(|p| p.stale).sum();
+        rows.push(vec![
+            format!("**{}**", self.t("Sum", "Total")),
+            format!("**{}**", r.initiatives),
+            format!("**{stale}**"),
+            String::new(),
+        ]);
+        let headers = [
+            self.t("Fase", "Phase"),
+            self.t("Tiltak", "Initiatives"),
+            self.t("Stillestående", "Stale"),
+            self.t("Stillestående etter (dager)", "Stale after (days)"),
+        ];
+        // Every phase is a row, whatever max_rows says: the table is as long as the process.
+        let max = std::mem::replace(&mut self.max_rows, usize::MAX);
+        self.table(&headers, rows);
+        self.max_rows = max;
+        let slices: Vec<(String, usize)> = r
+            .phases
+            .iter()
+            .map(|p| (p.phase.clone(), p.count))
+            .collect();
+        if let Some(pie) = mermaid_pie(title, &slices) {
+            let _ = write!(self.out, "\n{pie}");
+        }
+    }
+
+    fn ready(&mut self) {
+        self.section(self.t("Klare til å gå videre", "Ready to advance"));
+        let r = self.report;
+        if r.ready.is_empty() {
+            return self.none();
+        }
+        let intro = self.t(
+            "Oppfyller alle automatiske krav til neste fase. Møtet avgjør, etter kriteriene under tabellen.",
+            "Meet every automatic requirement of their next phase. The meeting decides, on the criteria below the table.",
+        );
+        let _ = writeln!(self.out, "{intro}\n");
+        let rows = r
+            .ready
+            .iter()
+            .map(|x| {
+                vec![
+                    self.link(&x.initiative),
+                    format!("{} → {}", cell(&x.phase), cell(&x.next)),
+                    self.met(x.requirements),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Tiltak", "Initiative"),
+            self.t("Fase → neste", "Phase → next"),
+            self.t("Krav", "Requirements"),
+        ];
+        self.table(&headers, rows);
+        self.manual_criteria();
+    }
+
+    /// `4 av 4 oppfylt`.
+    fn met(&self, n: usize) -> String {
+        match self.lang {
+            Language::Nb => format!("{n} av {n} oppfylt"),
+            Language::En => format!("{n} of {n} met"),
+        }
+    }
+
+    /// What the meeting judges before each next phase that someone is ready for: once per phase, not per row.
+    fn manual_criteria(&mut self) {
+        let mut done: Vec<&str> = Vec::new();
+        for x in &self.report.ready {
+            if done.contains(&x.next.as_str()) || x.manual.is_empty() {
+                continue;
+            }
+            done.push(&x.next);
+            let lead = match self.lang {
+                Language::Nb => format!("\nVurderes før **{}**:\n", cell(&x.next)),
+                Language::En => format!("\nTo judge before **{}**:\n", cell(&x.next)),
+            };
+            self.out.push_str(&lead);
+            for m in &x.manual {
+                let _ = writeln!(self.out, "- {}", cell(m));
+            }
+        }
+    }
+
+    fn blocked(&mut self) {
+        self.section(self.t("Blokkert", "Blocked"));
+        let r = self.report;
+        if r.blocked.is_empty() {
+            return self.none();
+        }
+        let rows = r
+            .blocked
+            .iter()
+            .map(|b| {
+                // The phase moved to is in the row already; lines of phases skipped on the way keep their name.
+                let prefix = format!("{}: ", b.requested);
+                let missing: Vec<String> = b
+                    .missing
+                    .iter()
+                    .map(|m| cell(m.strip_prefix(&prefix).unwrap_or(m)))
+                    .collect();
+                let handling = match b.handling {
+                    Handling::Reverted => self.t("flyttes tilbake", "moved back"),
+                    Handling::Flagged => self.t("flagget", "flagged"),
+                };
+                vec![
+                    self.link(&b.initiative),
+                    format!("{} → {}", cell(&b.accepted), cell(&b.requested)),
+                    handling.to_string(),
+                    missing.join("<br>"),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Tiltak", "Initiative"),
+            self.t("Flyttet", "Moved"),
+            self.t("Kortet", "Card"),
+            self.t("Mangler", "Missing"),
+        ];
+        self.table(&headers, rows);
+    }
+
+    fn stale(&mut self) {
+        self.section(self.t("Stillestående", "Stale"));
+        let r = self.report;
+        let stale: Vec<&TimeInPhase> = r.time_in_phase.iter().filter(|t| t.stale).collect();
+        if stale.is_empty() {
+            return self.none();
+        }
+        let intro = self.t(
+            "Lenger i fasen enn grensen for fasen.",
+            "In their phase for longer than the phase's limit.",
+        );
+        let _ = writeln!(self.out, "{intro}\n");
+        let rows = stale
+            .iter()
+            .map(|t| {
+                vec![
+                    self.link(&t.initiative),
+                    cell(&t.phase),
+                    t.days.map_or_else(String::new, |d| d.to_string()),
+                    t.stale_days.to_string(),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Tiltak", "Initiative"),
+            self.t("Fase", "Phase"),
+            self.t("Dager i fasen", "Days in phase"),
+            self.t("Grense", "Limit"),
+        ];
+        self.table(&headers, rows);
+    }
+
+    fn handoffs(&mut self) {
+        let r = self.report;
+        let title = match self.lang {
+            Language::Nb => format!("Nylige overleveringer (siste {} dager)", r.recent_days),
+            Language::En => format!("Recent handoffs (last {} days)", r.recent_days),
+        };
+        self.section(&title);
+        if r.recent_handoffs.is_empty() {
+            return self.none();
+        }
+        let rows = r
+            .recent_handoffs
+            .iter()
+            .map(|h| {
+                vec![
+                    self.link(&h.initiative),
+                    cell(&h.phase),
+                    h.since.to_string(),
+                    self.teams(&h.teams),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Tiltak", "Initiative"),
+            self.t("Fase", "Phase"),
+            self.t("Dato", "Date"),
+            self.t("Team", "Teams"),
+        ];
+        self.table(&headers, rows);
+    }
+
+    /// Team names with their GitHub team as code: the handoff comment already notified them, a weekly page
+    /// should not.
+    fn teams(&self, teams: &[Team]) -> String {
+        if teams.is_empty() {
+            return self.t("ikke angitt", "not given").to_string();
+        }
+        let named: Vec<String> = teams
+            .iter()
+            .map(|t| match &t.github_team {
+                Some(gt) => format!("{} (`@{}`)", cell(&t.name), gt.replace('`', "")),
+                None => cell(&t.name),
+            })
+            .collect();
+        named.join(", ")
+    }
+
+    fn not_on_board(&mut self) {
+        self.section(self.t("Ikke på tavla", "Not on the board"));
+        let r = self.report;
+        let intro = match self.lang {
+            Language::Nb => format!(
+                "Åpne issues i {} som ikke ligger på tavla.",
+                r.board.repositories.join(", ")
+            ),
+            Language::En => format!(
+                "Open issues in {} that are not on the board.",
+                r.board.repositories.join(", ")
+            ),
+        };
+        let _ = writeln!(self.out, "{intro}\n");
+        if r.not_on_board.is_empty() {
+            return self.none();
+        }
+        let rows = r.not_on_board.iter().map(|i| vec![self.link(i)]).collect();
+        self.table(&[self.t("Issue", "Issue")], rows);
+    }
+
+    fn skipped(&mut self) {
+        self.section(self.t("Hoppet over", "Skipped"));
+        let r = self.report;
+        let intro = self.t(
+            "Kort på tavla som boten ikke behandler, så ingenting faller ut i stillhet.",
+            "Cards on the board the bot does not handle, so that nothing is left out silently.",
+        );
+        let _ = writeln!(self.out, "{intro}\n");
+        if r.skipped.is_empty() {
+            return self.none();
+        }
+        let rows = r
+            .skipped
+            .iter()
+            .map(|s| {
+                let who = Initiative {
+                    item: s.item.clone(),
+                    title: s.title.clone(),
+                    url: s.url.clone(),
+                };
+                vec![self.link(&who), self.skip_reason(&s.why)]
+            })
+            .collect();
+        let headers = [self.t("Kort", "Card"), self.t("Hvorfor", "Why")];
+        self.table(&headers, rows);
+    }
+
+    fn skip_reason(&self, why: &SkipReason) -> String {
+        match why {
+            SkipReason::Draft => self
+                .t("utkast, ikke et issue", "draft, not an issue")
+                .into(),
+            SkipReason::PullRequest => "pull request".into(),
+            SkipReason::Archived => self.t("arkivert", "archived").into(),
+            SkipReason::Closed => self.t("lukket", "closed").into(),
+            SkipReason::OtherRepository { repository } => match self.lang {
+                Language::Nb => format!(
+                    "fra {}, som ikke er et av tavlas repositorier",
+                    cell(repository)
+                ),
+                Language::En => format!(
+                    "from {}, not one of the board's repositories",
+                    cell(repository)
+                ),
+            },
+            SkipReason::UnknownStatus { status } => match self.lang {
+                Language::Nb => format!("Status «{}» er ingen konfigurert fase", cell(status)),
+                Language::En => format!("Status “{}” is not a configured phase", cell(status)),
+            },
+            SkipReason::Other { detail } => cell(detail),
+        }
+    }
+
+    /// Every initiative, folded away: the sections above are what the meeting reads.
+    fn time_in_phase(&mut self) {
+        let r = self.report;
+        let summary = match self.lang {
+            Language::Nb => format!("Tid i fase for alle tiltak ({})", r.time_in_phase.len()),
+            Language::En => format!(
+                "Time in phase, every initiative ({})",
+                r.time_in_phase.len()
+            ),
+        };
+        let _ = write!(self.out, "\n<details>\n<summary>{summary}</summary>\n\n");
+        if r.time_in_phase.is_empty() {
+            self.none();
+        } else {
+            let unknown = self.t("ukjent", "unknown");
+            let rows = r
+                .time_in_phase
+                .iter()
+                .map(|t| {
+                    let stale = if t.stale { " ⚠️" } else { "" };
+                    vec![
+                        self.link(&t.initiative),
+                        cell(&t.phase),
+                        t.since
+                            .map_or_else(|| unknown.to_string(), |d| d.to_string()),
+                        t.days
+                            .map_or_else(|| unknown.to_string(), |d| format!("{d}{stale}")),
+                    ]
+                })
+                .collect();
+            let headers = [
+                self.t("Tiltak", "Initiative"),
+                self.t("Fase", "Phase"),
+                self.t("Status endret", "Status changed"),
+                self.t("Dager", "Days"),
+            ];
+            self.table(&headers, rows);
+        }
+        self.out.push_str("\n</details>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i64, m: u32, d: u32) -> Day {
+        Day::from_ymd(y, m, d).expect("a valid date")
+    }
+
+    #[test]
+    fn long_dates_in_both_languages() {
+        assert_eq!(
+            long_date(day(2025, 11, 10), Language::Nb),
+            "mandag 10. november 2025"
+        );
+        assert_eq!(
+            long_date(day(2025, 11, 10), Language::En),
+            "Monday 10 November 2025"
+        );
+    }
+
+    #[test]
+    fn mermaid_labels_cannot_break_out() {
+        assert_eq!(
+            mermaid_text("Fase \"A\" #1\\ 50%"),
+            "Fase #quot;A#quot; #35;1#92; 50#37;"
+        );
+        assert_eq!(mermaid_text("two\nlines"), "two lines");
+        assert_eq!(mermaid_text("Utført æøå"), "Utført æøå");
+        let pie = mermaid_pie("T", &[("a".into(), 0), ("b".into(), 2)]).unwrap_or_default();
+        assert_eq!(
+            pie,
+            "```mermaid\npie showData\n    title T\n    \"b\" : 2\n```\n"
+        );
+        assert_eq!(mermaid_pie("T", &[("a".into(), 0)]), None);
+    }
+
+    #[test]
+    fn cells_keep_tables_whole() {
+        assert_eq!(cell(" a | b\nc <x> [l] "), "a \\| b c &lt;x&gt; \\[l\\]");
+    }
+
+    #[test]
+    fn cutting_keeps_whole_characters_and_lines() {
+        assert_eq!(cut("abc\nøøø\n", 6), "abc\n");
+        assert_eq!(cut("ø", 1), "");
+        assert_eq!(cut("abc\n", 100), "abc\n");
+    }
+}

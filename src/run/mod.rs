@@ -1,0 +1,65 @@
+//! The use cases: what each command does, between the command line (or the webhook server) above and the pure
+//! core below. Nothing here parses arguments, and nothing here knows clap.
+//!
+//! ```text
+//! forge.rs    the forge a command asked for: a snapshot file or GitHub, opened in one place
+//! sync.rs     read, plan, apply (or print) the whole board
+//! event.rs    a GitHub Actions event or a webhook delivery: a full sync, or one issue (handle.rs)
+//! handle.rs   one issue's event: comment commands, a new issue, a changed issue or card
+//! check.rs    what one issue needs next; the configuration on its own
+//! report.rs   the portfolio report: read in one pass, written, kept in its issue
+//! export.rs   the board as a snapshot file
+//! actions/    what a run tells GitHub Actions: job summary, annotations, step outputs
+//! ```
+
+pub mod actions;
+pub mod check;
+pub mod event;
+pub mod export;
+mod forge;
+mod handle;
+pub mod report;
+pub mod sync;
+
+pub use forge::{github, open, usage_or_not, AnyForge};
+
+/// How a plan is printed: the text table, or the JSON of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Exit codes of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    /// Some items failed, or the run was refused.
+    Failed = 1,
+    /// Usage or configuration error.
+    Usage = 2,
+}
+
+/// An error that is the user's to fix (bad config, bad arguments, missing token): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit code an error ends a command with: 2 when it is the user's to fix, else 1.
+pub fn exit_of(error: &anyhow::Error) -> Exit {
+    let usage = error.downcast_ref::<UsageError>().is_some()
+        || error
+            .downcast_ref::<crate::config::ConfigErrors>()
+            .is_some();
+    if usage {
+        Exit::Usage
+    } else {
+        Exit::Failed
+    }
+}
+
+/// `digdir project 1`: the board a run works on, for titles and logs.
+pub fn board_name(config: &crate::config::Config) -> String {
+    format!("{} project {}", config.board.owner, config.board.project)
+}

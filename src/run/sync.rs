@@ -1,0 +1,139 @@
+//! `sync`: read the board, plan, and apply the plan (or only print it).
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::actions::{summary, Actions};
+use super::{board_name, Exit, Format, UsageError};
+use crate::apply::{self, Report};
+use crate::config::Config;
+use crate::forge::Forge;
+use crate::plan::Plan;
+use crate::preflight;
+use crate::reconcile;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncOptions {
+    /// Print the plan; write nothing.
+    pub dry_run: bool,
+    pub format: Format,
+    /// Apply a plan with more writes than `sync.max_changes`.
+    pub allow_large: bool,
+}
+
+/// Reads the board, plans, and (unless a dry run) applies the plan.
+pub async fn sync<F: Forge>(
+    forge: &mut F,
+    config: &Config,
+    options: SyncOptions,
+    actions: &Actions,
+    out: &mut impl Write,
+) -> Result<Exit> {
+    let snapshot = forge.read_board().await?;
+    tracing::info!(
+        "read {} items of {}",
+        snapshot.items.len(),
+        board_name(config)
+    );
+    preflight::check(config, &snapshot.board).map_err(|e| UsageError(e.to_string()))?;
+    let mut plan = reconcile::reconcile(config, &snapshot);
+    if !plan.actions.is_empty() {
+        apply::prepare_labels(forge, config, &mut plan).await?;
+    }
+    let title = format!("full sync of {}", board_name(config));
+    let mut run = summary::Run {
+        title: &title,
+        plan: &plan,
+        report: None,
+        dry_run: options.dry_run,
+        refused: None,
+        notes: &[],
+    };
+    let too_large = plan.writes() > config.sync.max_changes && !options.allow_large;
+    if options.dry_run {
+        print_plan(out, &plan, None, options.format)?;
+        let mut notes = Vec::new();
+        if too_large {
+            let warning = format!(
+                "this plan has {} writes, more than sync.max_changes = {}: a real run would refuse it without --allow-large",
+                plan.writes(),
+                config.sync.max_changes
+            );
+            tracing::warn!("{warning}");
+            notes.push(warning);
+        }
+        let run = summary::Run {
+            notes: &notes,
+            ..run
+        };
+        actions.publish(out, &run, options.format);
+        return Ok(Exit::Ok);
+    }
+    if too_large {
+        print_plan(out, &plan, None, options.format)?;
+        let refused = format!(
+            "the plan has {} writes, more than sync.max_changes = {}. Check it (a dry run prints it), then run again with --allow-large",
+            plan.writes(),
+            config.sync.max_changes
+        );
+        tracing::error!("refused: {refused}");
+        let run = summary::Run {
+            refused: Some(&refused),
+            ..run
+        };
+        actions.publish(out, &run, options.format);
+        return Ok(Exit::Failed);
+    }
+    tracing::info!("applying {} writes", plan.writes());
+    let report = apply::apply(forge, &plan, &snapshot.bot).await;
+    tracing::info!(
+        "{} writes done, {} failed",
+        report.writes,
+        report.failures.len()
+    );
+    print_plan(out, &plan, Some(&report), options.format)?;
+    run.report = Some(&report);
+    actions.publish(out, &run, options.format);
+    Ok(if report.failures.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
+}
+
+/// The plan as text or JSON; after a run, with what failed.
+pub fn print_plan(
+    out: &mut impl Write,
+    plan: &Plan,
+    report: Option<&Report>,
+    format: Format,
+) -> Result<()> {
+    let applied = report.is_some();
+    match format {
+        Format::Json => {
+            let mut json = plan.to_json(applied);
+            if let Some(r) = report {
+                json["failures"] = serde_json::json!(r
+                    .failures
+                    .iter()
+                    .map(|f| serde_json::json!({"item": f.item, "action": f.action, "error": f.error}))
+                    .collect::<Vec<_>>());
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        }
+        Format::Text => {
+            write!(out, "{}", plan.to_text(applied))?;
+            if let Some(r) = report.filter(|r| !r.failures.is_empty()) {
+                writeln!(out, "\nFailed ({}):", r.failures.len())?;
+                for f in &r.failures {
+                    writeln!(out, "  {}  {}: {}", f.item, f.action, f.error)?;
+                }
+                if r.skipped > 0 {
+                    writeln!(out, "  ({} later writes of those items were not tried; the next run finishes them)", r.skipped)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
