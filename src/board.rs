@@ -193,11 +193,51 @@ pub struct PullRequest {
     pub extra: Map<String, Value>,
 }
 
-/// `owner/repo#number`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// `owner/repo#number`. GitHub's owner and repository names ignore case, so equality, hashing and order do too
+/// (`Digdir/Portfolio#1` is `digdir/portfolio#1`); the spelling it was built with is kept for display.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueRef {
     pub repository: String,
     pub number: u64,
+}
+
+impl IssueRef {
+    /// The repository as compared: ASCII lowercase, without allocating.
+    fn folded(&self) -> impl Iterator<Item = u8> + '_ {
+        self.repository.bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+impl PartialEq for IssueRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number && self.repository.eq_ignore_ascii_case(&other.repository)
+    }
+}
+
+impl Eq for IssueRef {}
+
+impl std::hash::Hash for IssueRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.folded() {
+            state.write_u8(b);
+        }
+        state.write_u8(0xff); // no repository name holds this byte: ends the name
+        self.number.hash(state);
+    }
+}
+
+impl Ord for IssueRef {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.folded()
+            .cmp(other.folded())
+            .then(self.number.cmp(&other.number))
+    }
+}
+
+impl PartialOrd for IssueRef {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl fmt::Display for IssueRef {
@@ -244,4 +284,25 @@ pub struct Snapshot {
     pub bot: String,
     pub board: Board,
     pub items: Vec<Item>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn issue_refs_ignore_the_case_of_owner_and_repository() {
+        let a = IssueRef::parse("Digdir/Portfolio#48", None).expect("a reference");
+        let b = IssueRef::parse("digdir/portfolio#48", None).expect("a reference");
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        assert!(HashSet::from([a.clone()]).contains(&b));
+        assert_eq!(a.to_string(), "Digdir/Portfolio#48", "keeps its spelling");
+        let other = IssueRef::parse("digdir/portfolio#49", None).expect("a reference");
+        assert_ne!(a, other);
+        assert!(a < other);
+        let other_repo = IssueRef::parse("digdir/portfolio2#48", None).expect("a reference");
+        assert_ne!(a, other_repo);
+    }
 }

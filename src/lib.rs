@@ -14,6 +14,7 @@ pub mod event;
 pub mod forge;
 pub mod github;
 pub mod language;
+pub mod markdown;
 pub mod marker;
 pub mod messages;
 pub mod phase;

@@ -62,6 +62,40 @@ pub fn next_phase_checks<'c>(
     })
 }
 
+/// The phase of the card's Status column: the `no_status` phase when it has none, an error naming the Status when
+/// it is no configured phase.
+pub fn board_phase(config: &Config, item: &Item) -> Result<PhaseIdx, String> {
+    match item.field_text(&config.board.status_field) {
+        None => Ok(config.sync.no_status),
+        Some(status) => config
+            .phases
+            .by_status(&status)
+            .ok_or_else(|| format!("Status \"{status}\" is not a configured phase")),
+    }
+}
+
+/// Which phase the bot accepted, read off the issue's phase labels (the bot's memory), with the card standing in
+/// `board`: the one answer that the sync, `check` and `/sjekk` share. With several phase labels, the board's phase
+/// wins if it is one of them; otherwise the earliest, so that a later phase is never granted without its checks.
+/// `None` when the issue has no phase label.
+pub fn accepted_phase(config: &Config, issue: &Issue, board: PhaseIdx) -> Option<PhaseIdx> {
+    let mut earliest = None;
+    for phase in issue.labels.iter().filter_map(|l| config.phase_of_label(l)) {
+        if phase == board {
+            return Some(board);
+        }
+        earliest = Some(earliest.map_or(phase, |e: PhaseIdx| e.min(phase)));
+    }
+    earliest
+}
+
+/// The phase whose successor the status checklist shows: the accepted one, or for an issue with no phase label
+/// the card's own, which the next sync adopts.
+pub fn checklist_phase(config: &Config, item: &Item, issue: &Issue) -> PhaseIdx {
+    let board = board_phase(config, item).unwrap_or(config.sync.no_status);
+    accepted_phase(config, issue, board).unwrap_or(board)
+}
+
 /// The status comment of an issue in phase `current`.
 pub fn status_comment(config: &Config, item: &Item, issue: &Issue, current: PhaseIdx) -> String {
     let texts = texts(config);
@@ -278,14 +312,11 @@ impl<'a> Reconciler<'a> {
         issue: &Issue,
         requested: Option<PhaseIdx>,
     ) -> Result<Standing, String> {
-        let on_board = match item.field_text(&self.config.board.status_field) {
-            None => self.config.sync.no_status,
-            Some(status) => match self.config.phases.by_status(&status) {
-                Some(p) => p,
-                // A command names its phase itself; the card's odd column is then simply replaced.
-                None if requested.is_some() => self.config.sync.no_status,
-                None => return Err(format!("Status \"{status}\" is not a configured phase")),
-            },
+        let on_board = match board_phase(self.config, item) {
+            Ok(p) => p,
+            // A command names its phase itself; the card's odd column is then simply replaced.
+            Err(_) if requested.is_some() => self.config.sync.no_status,
+            Err(reason) => return Err(reason),
         };
         let board = requested.unwrap_or(on_board);
         let phase_labels: Vec<(String, PhaseIdx)> = issue
@@ -293,14 +324,7 @@ impl<'a> Reconciler<'a> {
             .iter()
             .filter_map(|l| self.config.phase_of_label(l).map(|p| (l.clone(), p)))
             .collect();
-        // With several phase labels, the board's phase wins if it is one of them; otherwise the earliest, so
-        // that a later phase is never granted without its checks.
-        let accepted = if phase_labels.iter().any(|(_, p)| *p == board) {
-            Some(board)
-        } else {
-            phase_labels.iter().map(|(_, p)| *p).min()
-        };
-        let accepted = match accepted {
+        let accepted = match accepted_phase(self.config, issue, board) {
             // A command on an unlabelled issue moves it from where its card stands, with the checks.
             None if requested.is_some() => Some(on_board),
             None if !self.config.sync.adopt_unlabelled => Some(self.config.sync.no_status),

@@ -341,6 +341,31 @@ fn check_tells_what_the_next_phase_needs() {
 }
 
 #[test]
+fn check_reads_the_accepted_phase_as_the_sync_does() {
+    // #118 stands in Konsept with a stray `fase/problem` beside `fase/konsept`: the sync accepts Konsept (and
+    // removes the stray label), so the next phase is Planlegging, not Konsept again.
+    let out = bin(&["check", "#118", "--snapshot", "config/examples/board.json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("accepted phase: Konsept"), "{stdout}");
+    assert!(stdout.contains("To enter Planlegging:"), "{stdout}");
+    assert!(!stdout.contains("To enter Konsept:"), "{stdout}");
+}
+
+#[test]
+fn check_finds_an_issue_whatever_the_case_of_its_repository() {
+    let out = bin(&[
+        "check",
+        "Digdir/Portfolio#103",
+        "--snapshot",
+        "config/examples/board.json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("accepted phase: Planlegging"), "{stdout}");
+}
+
+#[test]
 fn check_config_says_ok_or_names_the_place() {
     let out = bin(&["check-config"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -430,20 +430,19 @@ fn recent_handoffs(config: &Config, seen: &[Seen], today: Day) -> Vec<RecentHand
 /// Open issues of the configured repositories with no item on the board. The report's own pinned issue is not an
 /// initiative, so it is left out.
 fn not_on_board(config: &Config, snapshot: &Snapshot, open_issues: &[Issue]) -> Vec<Initiative> {
-    let key = |r: &IssueRef| (r.repository.to_lowercase(), r.number);
-    let on_board: HashSet<(String, u64)> = snapshot
+    let on_board: HashSet<IssueRef> = snapshot
         .items
         .iter()
         .filter_map(|i| i.issue.as_ref())
-        .map(|i| key(&i.reference()))
+        .map(Issue::reference)
         .collect();
     let mut seen = HashSet::new();
     let mut out: Vec<(IssueRef, Initiative)> = open_issues
         .iter()
         .filter(|i| i.state == IssueState::Open && config.is_board_repository(&i.repository))
         .filter(|i| !Marker::Report.is_in(&i.body))
-        .filter(|i| !on_board.contains(&key(&i.reference())))
-        .filter(|i| seen.insert(key(&i.reference())))
+        .filter(|i| !on_board.contains(&i.reference()))
+        .filter(|i| seen.insert(i.reference()))
         .map(|i| (i.reference(), Initiative::of(i)))
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));

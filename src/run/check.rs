@@ -54,12 +54,7 @@ pub fn check(
             writeln!(out, "  ✗ {m}")?;
         }
     }
-    let accepted = issue
-        .labels
-        .iter()
-        .filter_map(|l| config.phase_of_label(l))
-        .min();
-    let current = accepted.unwrap_or(config.sync.no_status);
+    let current = reconcile::checklist_phase(config, item, issue);
     match reconcile::next_phase_checks(config, item, issue, current) {
         None => writeln!(
             out,

@@ -303,13 +303,7 @@ async fn comment<F: IssueForge>(
                         .item
                         .clone()
                         .unwrap_or_else(|| bare_item(&found, String::new()));
-                    let current = item
-                        .issue
-                        .iter()
-                        .flat_map(|i| i.labels.iter())
-                        .filter_map(|l| config.phase_of_label(l))
-                        .min()
-                        .unwrap_or(config.sync.no_status);
+                    let current = reconcile::checklist_phase(config, &item, &found.issue);
                     let body = reconcile::status_comment(config, &item, &found.issue, current);
                     let change = Change::UpsertComment {
                         issue: c.issue.clone(),

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use crate::apply::Report;
 use crate::board::IssueRef;
 use crate::event::Trigger;
+use crate::markdown::{cell, text};
 use crate::marker::Marker;
 use crate::plan::{plural, Change, Decision, Outcome, Plan};
 
@@ -357,31 +358,6 @@ fn issue_link(item: &str, server_url: Option<&str>) -> String {
         ),
         _ => text(item),
     }
-}
-
-/// Text that markdown shows as written: no emphasis, links, HTML or headings of its own, on one line.
-fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\r' => {}
-            '\n' => out.push(' '),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
-/// Text for a table cell: like [`text`], with line breaks kept as `<br>`.
-fn cell(s: &str) -> String {
-    s.lines().map(text).collect::<Vec<_>>().join("<br>")
 }
 
 #[cfg(test)]
