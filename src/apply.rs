@@ -24,7 +24,7 @@ pub struct Failure {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
+pub struct Applied {
     /// Writes done (a no-op upsert or a once-only write found already done counts as done, not as a write).
     pub writes: usize,
     /// Actions that turned out to be done already.
@@ -120,12 +120,12 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
 }
 
 /// Executes every action of the plan; never stops at the first failure.
-pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Report {
+pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
     announce_pacing(forge, plan);
-    let mut run = Run {
+    let mut run = Applier {
         forge,
         bot,
-        report: Report::default(),
+        applied: Applied::default(),
         failed_items: BTreeSet::new(),
         comments: HashMap::new(),
     };
@@ -136,16 +136,16 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Report {
         .filter(|a| !matches!(a.change, Change::SetStatus { .. }))
     {
         if run.failed_items.contains(&action.item) {
-            run.report.skipped += 1;
+            run.applied.skipped += 1;
             continue;
         }
         match run.one(&action.change).await {
-            Ok(Done::Wrote) => run.report.writes += 1,
-            Ok(Done::Already) => run.report.already_done += 1,
+            Ok(Written::Wrote) => run.applied.writes += 1,
+            Ok(Written::Already) => run.applied.already_done += 1,
             Err(e) => run.fail(action, e),
         }
     }
-    run.report
+    run.applied
 }
 
 /// Says up front when the forge will space out the run's creates (GitHub's secondary limits make a first run that
@@ -176,25 +176,25 @@ fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
     }
 }
 
-enum Done {
+enum Written {
     Wrote,
     Already,
 }
 
-struct Run<'f, F> {
+struct Applier<'f, F> {
     forge: &'f mut F,
     bot: &'f str,
-    report: Report,
+    applied: Applied,
     failed_items: BTreeSet<String>,
     /// Comments read this run, kept up to date with what this run wrote.
     comments: HashMap<IssueRef, Vec<Comment>>,
 }
 
-impl<F: Forge> Run<'_, F> {
+impl<F: Forge> Applier<'_, F> {
     fn fail(&mut self, action: &Action, error: anyhow::Error) {
         tracing::warn!(item = %action.item, action = action.change.kind(), "write failed: {error:#}");
         self.failed_items.insert(action.item.clone());
-        self.report.failures.push(Failure {
+        self.applied.failures.push(Failure {
             item: action.item.clone(),
             action: action.change.summary(),
             error: format!("{error:#}"),
@@ -223,7 +223,7 @@ impl<F: Forge> Run<'_, F> {
         let results = self.forge.set_statuses(&changes).await;
         for (i, (action, _)) in sets.iter().enumerate() {
             match results.get(i) {
-                Some(Ok(())) => self.report.writes += 1,
+                Some(Ok(())) => self.applied.writes += 1,
                 Some(Err(e)) => self.fail(action, anyhow::anyhow!("{e:#}")),
                 None => self.fail(
                     action,
@@ -241,18 +241,18 @@ impl<F: Forge> Run<'_, F> {
         Ok(self.comments.entry(issue.clone()).or_default())
     }
 
-    async fn one(&mut self, change: &Change) -> Result<Done> {
+    async fn one(&mut self, change: &Change) -> Result<Written> {
         match change {
-            Change::SetStatus { .. } => Ok(Done::Already), // done in batches first
+            Change::SetStatus { .. } => Ok(Written::Already), // done in batches first
             Change::AddLabel { issue, label } => {
                 self.forge
                     .add_labels(issue, std::slice::from_ref(label))
                     .await?;
-                Ok(Done::Wrote)
+                Ok(Written::Wrote)
             }
             Change::RemoveLabel { issue, label } => {
                 self.forge.remove_label(issue, label).await?;
-                Ok(Done::Wrote)
+                Ok(Written::Wrote)
             }
             Change::CreateLabel {
                 repository,
@@ -266,7 +266,7 @@ impl<F: Forge> Run<'_, F> {
                     description: description.clone(),
                 };
                 self.forge.create_label(repository, &spec).await?;
-                Ok(Done::Wrote)
+                Ok(Written::Wrote)
             }
             Change::UpsertComment {
                 issue,
@@ -284,11 +284,11 @@ impl<F: Forge> Run<'_, F> {
                 content,
             } => {
                 self.forge.add_reaction(issue, *comment_id, content).await?;
-                Ok(Done::Wrote)
+                Ok(Written::Wrote)
             }
             Change::AddItem { issue, node_id } => {
                 self.forge.add_item(issue, node_id.as_deref()).await?;
-                Ok(Done::Wrote)
+                Ok(Written::Wrote)
             }
             Change::CreateIssue {
                 repository,
@@ -297,19 +297,19 @@ impl<F: Forge> Run<'_, F> {
                 marker,
             } => {
                 if !self.forge.find_issues(repository, marker).await?.is_empty() {
-                    return Ok(Done::Already);
+                    return Ok(Written::Already);
                 }
                 if let Err(first) = self.forge.create_issue(repository, title, body).await {
                     // It may have landed before the error: look before trying once more.
                     if !self.forge.find_issues(repository, marker).await?.is_empty() {
-                        return Ok(Done::Wrote);
+                        return Ok(Written::Wrote);
                     }
                     tracing::info!(
                         "creating an issue in {repository} failed ({first:#}); trying once more"
                     );
                     self.forge.create_issue(repository, title, body).await?;
                 }
-                Ok(Done::Wrote)
+                Ok(Written::Wrote)
             }
         }
     }
@@ -321,13 +321,13 @@ impl<F: Forge> Run<'_, F> {
         marker: &Marker,
         body: &str,
         edit: bool,
-    ) -> Result<Done> {
+    ) -> Result<Written> {
         let bot = self.bot.to_string();
         let existing = find_marked(self.comments_of(issue).await?, &bot, marker)
             .map(|c| (c.id, c.body == body));
         match existing {
-            Some((_, true)) => return Ok(Done::Already),
-            Some(_) if !edit => return Ok(Done::Already),
+            Some((_, true)) => return Ok(Written::Already),
+            Some(_) if !edit => return Ok(Written::Already),
             Some((id, false)) => {
                 self.forge.edit_comment(issue, id, body).await?;
                 if let Some(c) = self
@@ -338,7 +338,7 @@ impl<F: Forge> Run<'_, F> {
                 {
                     c.body = body.to_string();
                 }
-                return Ok(Done::Wrote);
+                return Ok(Written::Wrote);
             }
             None => {}
         }
@@ -349,7 +349,7 @@ impl<F: Forge> Run<'_, F> {
                 self.comments.remove(issue);
                 if find_marked(self.comments_of(issue).await?, &bot, marker).is_some() {
                     tracing::info!("comment on {issue} landed despite an error ({first:#})");
-                    return Ok(Done::Wrote);
+                    return Ok(Written::Wrote);
                 }
                 self.forge.create_comment(issue, body).await?
             }
@@ -360,6 +360,6 @@ impl<F: Forge> Run<'_, F> {
             body: body.to_string(),
             extra: Default::default(),
         });
-        Ok(Done::Wrote)
+        Ok(Written::Wrote)
     }
 }

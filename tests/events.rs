@@ -6,7 +6,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{json, Value};
 use support::fake::state::CommentData;
@@ -15,33 +15,6 @@ use support::*;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Has write access to both portfolio repositories: may run commands.
 const WRITER: &str = "kari-nordmann";
-
-/// Variables of the machine running the tests that would change what the binary does.
-const CLEARED: &[&str] = &[
-    "GITHUB_ACTIONS",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_OUTPUT",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_EVENT_PATH",
-    "GITHUB_TOKEN",
-    "PORTFOLIO_SYNC_APP_ID",
-    "PORTFOLIO_SYNC_APP_PRIVATE_KEY",
-    "PORTFOLIO_SYNC_CONFIG",
-    "PORTFOLIO_SYNC_LOG",
-];
-
-/// `../shared/github/webhooks`, or `None` with a notice (a fresh clone has no `shared/` beside it).
-fn webhooks() -> Option<PathBuf> {
-    let dir = Path::new(ROOT).join("../shared/github/webhooks");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    eprintln!(
-        "NOTICE: {} not found: this real-payload test is skipped",
-        dir.display()
-    );
-    None
-}
 
 /// What one run of the binary did.
 struct Run(Output);
@@ -75,6 +48,11 @@ struct World {
 }
 
 impl World {
+    /// Fails the test on an armed fault never hit, a request with no route, or a write it did not look at.
+    fn finish(self) {
+        self.gh.finish();
+    }
+
     /// `board.json` with Digdir's config (bokmål, `on_violation = "revert"`).
     fn digdir() -> Option<World> {
         World::new(
@@ -94,7 +72,7 @@ impl World {
     }
 
     fn new(board: &str, config: &str, repo: &'static str) -> Option<World> {
-        let hooks = webhooks()?;
+        let hooks = shared("github/webhooks")?;
         let gh = example_fake(board);
         gh.edit(|s| s.add_collaborator(repo, WRITER, "write"));
         Some(World {
@@ -168,10 +146,7 @@ impl World {
     fn run_raw(&self, event: &str, payload: &str) -> Run {
         let path = self.dir.path().join("event.json");
         std::fs::write(&path, payload).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portfolio-sync"));
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
+        let mut cmd = command();
         cmd.current_dir(self.dir.path())
             .arg("--config")
             .arg(&self.config)
@@ -279,15 +254,6 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn assert_contains(haystack: &str, needles: &[&str]) {
-    for needle in needles {
-        assert!(
-            haystack.contains(needle),
-            "missing {needle:?} in:\n{haystack}"
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The trigger table
 
@@ -308,6 +274,25 @@ fn schedule_runs_a_full_sync() {
         1
     );
     assert_eq!(w.issue_count("example-org/payments"), 1);
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "POST /repos/example-org/portfolio/labels",
+            "POST /repos/example-org/portfolio/labels",
+            "POST /repos/example-org/portfolio/issues/1/labels",
+            "POST /repos/example-org/portfolio/issues/2/labels",
+            "DELETE /repos/example-org/portfolio/issues/2/labels/phase%2Fproblem",
+            "POST /repos/example-org/portfolio/issues/2/comments",
+            "POST /repos/example-org/portfolio/issues/3/labels",
+            "POST /repos/example-org/portfolio/issues/3/comments",
+            "POST /repos/example-org/portfolio/issues/4/labels",
+            "DELETE /repos/example-org/portfolio/issues/4/labels/phase%2Fplanning",
+            "POST /repos/example-org/portfolio/issues/4/comments",
+            "POST /repos/example-org/payments/issues",
+            "POST /repos/example-org/portfolio/issues/4/comments",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -325,6 +310,25 @@ fn workflow_dispatch_with_dry_run_writes_nothing_and_without_it_syncs() {
     w.ok("workflow_dispatch", &payload);
     assert_eq!(w.labels(1), strings(&["phase/concept"]));
     assert_eq!(w.labels(3), strings(&["phase/blocked", "phase/concept"]));
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "POST /repos/example-org/portfolio/labels",
+            "POST /repos/example-org/portfolio/labels",
+            "POST /repos/example-org/portfolio/issues/1/labels",
+            "POST /repos/example-org/portfolio/issues/2/labels",
+            "DELETE /repos/example-org/portfolio/issues/2/labels/phase%2Fproblem",
+            "POST /repos/example-org/portfolio/issues/2/comments",
+            "POST /repos/example-org/portfolio/issues/3/labels",
+            "POST /repos/example-org/portfolio/issues/3/comments",
+            "POST /repos/example-org/portfolio/issues/4/labels",
+            "DELETE /repos/example-org/portfolio/issues/4/labels/phase%2Fplanning",
+            "POST /repos/example-org/portfolio/issues/4/comments",
+            "POST /repos/example-org/payments/issues",
+            "POST /repos/example-org/portfolio/issues/4/comments",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -353,6 +357,18 @@ fn an_opened_issue_is_added_to_the_board_in_the_first_phase() {
         w.ok("issues", &event);
         assert_eq!(w.items_of(number).len(), 1, "{payload} delivered twice");
     }
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL AddItem",
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/130/labels",
+            "GraphQL AddItem",
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/131/labels",
+        ]
+    );
+    w.finish();
 }
 
 /// #3 of `board-en.json` was flagged (Concept → Planning with placeholder OKRs) and then completed.
@@ -399,6 +415,14 @@ fn an_issue_change_reverts_a_forward_move_without_requirements() {
     assert_eq!(w.status("PVTI_105").as_deref(), Some("Konsept"));
     assert_eq!(w.labels(105), strings(&["fase/konsept"]));
     assert_eq!(w.marked(105, "portfolio-sync:rejected").len(), 1);
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/105/comments",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -417,6 +441,14 @@ fn a_card_moved_forward_without_requirements_is_reverted() {
             "(sist endret av @wolfy1339)",
         ],
     );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/105/comments",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -433,6 +465,7 @@ fn a_draft_card_an_unknown_event_and_an_archived_card_are_notices_that_write_not
         w.assert_no_writes(event, &run);
         assert_contains(&run.stdout(), &["::notice", "nothing to do"]);
     }
+    w.finish();
 }
 
 #[test]
@@ -458,6 +491,7 @@ fn a_payload_that_cannot_be_read_exits_2_and_writes_nothing() {
     }
     assert_eq!(w.status("PVTI_105").as_deref(), Some("Planlegging"));
     assert_eq!(w.status("PVTI_103").as_deref(), Some("Planlegging"));
+    w.finish();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -484,6 +518,7 @@ fn quoted_fenced_and_inline_code_commands_change_nothing() {
     ] {
         assert_ignored(&w, body, &w.comment(103, WRITER, body));
     }
+    w.finish();
 }
 
 #[test]
@@ -509,6 +544,7 @@ fn commands_from_bots_change_nothing() {
     ] {
         assert_ignored(&w, &format!("{login} ({typ})"), &as_bot(login, typ));
     }
+    w.finish();
 }
 
 #[test]
@@ -523,6 +559,7 @@ fn edited_deleted_and_pull_request_comments_change_nothing() {
         "url": format!("https://api.github.com/repos/{}/pulls/103", w.repo),
     });
     assert_ignored(&w, "a comment on a pull request", &on_pr);
+    w.finish();
 }
 
 #[test]
@@ -547,6 +584,7 @@ fn someone_without_permission_gets_a_polite_reply_and_a_confused_reaction() {
         w.reactions(103, "leser"),
         vec![(BOT.to_string(), "confused".to_string())]
     );
+    w.finish();
 }
 
 #[test]
@@ -563,6 +601,17 @@ fn a_member_of_a_command_team_may_move_without_write_access() {
         w.reactions(103, "lise-pmo"),
         vec![(BOT.to_string(), "+1".to_string())]
     );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/103/labels",
+            "DELETE /repos/digdir/portfolio/issues/103/labels/fase%2Fplanlegging",
+            "POST /repos/digdir/portfolio/issues/103/comments",
+            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+        ]
+    );
+    w.finish();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -581,6 +630,17 @@ fn fase_forward_with_requirements_met_moves_the_card_and_thanks() {
         vec![(BOT.to_string(), "+1".to_string())]
     );
     assert!(w.marked(104, "portfolio-sync:rejected").is_empty());
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/104/labels",
+            "DELETE /repos/digdir/portfolio/issues/104/labels/fase%2Fproblem",
+            "POST /repos/digdir/portfolio/issues/104/comments",
+            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -609,6 +669,14 @@ fn fase_forward_without_requirements_is_refused_and_names_what_is_missing() {
         "{}",
         rejected[0]
     );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "POST /repos/digdir/portfolio/issues/105/comments",
+            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -621,6 +689,17 @@ fn fase_backward_is_accepted() {
         w.reactions(103, WRITER),
         vec![(BOT.to_string(), "+1".to_string())]
     );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/103/labels",
+            "DELETE /repos/digdir/portfolio/issues/103/labels/fase%2Fplanlegging",
+            "POST /repos/digdir/portfolio/issues/103/comments",
+            "POST /repos/digdir/portfolio/issues/comments/19072/reactions",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -642,6 +721,14 @@ fn fase_with_an_unknown_phase_replies_with_the_phases() {
         w.reactions(103, WRITER),
         vec![(BOT.to_string(), "confused".to_string())]
     );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "POST /repos/digdir/portfolio/issues/103/comments",
+            "POST /repos/digdir/portfolio/issues/comments/19072/reactions",
+        ]
+    );
+    w.finish();
 }
 
 #[test]
@@ -667,6 +754,17 @@ fn fase_on_an_issue_that_is_not_on_the_board_adds_it_first() {
         w.reactions(140, WRITER),
         vec![(BOT.to_string(), "+1".to_string())]
     );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "GraphQL AddItem",
+            "GraphQL SetStatuses",
+            "POST /repos/digdir/portfolio/issues/140/labels",
+            "POST /repos/digdir/portfolio/issues/140/comments",
+            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+        ]
+    );
+    w.finish();
 }
 
 /// #108 stands in Planlegging (as accepted) and meets every requirement of Implementering.

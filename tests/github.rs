@@ -200,6 +200,7 @@ async fn reads_a_small_board_as_built() {
         "{}",
         log.summary()
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -233,6 +234,7 @@ async fn reads_250_items_in_one_plus_three_requests() {
         (1, 3)
     );
     assert_eq!(log.writes(), 0);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -273,6 +275,7 @@ async fn follows_long_label_and_field_value_lists_only_where_needed() {
     assert_eq!(log.graphql("ItemFieldValues"), 1, "{}", log.summary());
     assert_eq!(log.graphql("IssueLabels"), 1);
     assert_eq!(log.len(), 4);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -288,6 +291,7 @@ async fn a_user_owned_board_is_read_too() {
     let read = forge.read_board().await.unwrap();
     assert_eq!(read.items.len(), 1);
     assert_eq!(read.items[0].fields["Status"], "Problem");
+    gh.finish();
 }
 
 #[tokio::test]
@@ -307,6 +311,7 @@ async fn a_missing_project_is_a_clear_error() {
         err.contains("no organisation or user named \"nobody\""),
         "{err}"
     );
+    gh.finish();
 }
 
 async fn forge_for(gh: &FakeGitHub, owner: &str) -> GitHubForge {
@@ -354,6 +359,7 @@ async fn statuses_are_batched_and_land() {
     let snapshot = forge.read_board().await.unwrap();
     assert_eq!(snapshot.items[0].fields["Status"], "Konsept");
     assert_ne!(snapshot.items[0].status_updated_at, None);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -403,6 +409,7 @@ async fn a_batch_reports_which_changes_failed_and_which_landed() {
         3,
         "the unknown option never left the client"
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -474,6 +481,7 @@ async fn labels_with_slashes_are_added_removed_and_created() {
         2,
         "two pages of 100"
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -512,6 +520,7 @@ async fn comments_are_created_edited_listed_and_reacted_to() {
         let stored = s.comments_of(REPO, 48).pop().unwrap();
         assert_eq!(stored.reactions, [(BOT.to_string(), "+1".to_string())]);
     });
+    gh.finish();
 }
 
 #[tokio::test]
@@ -524,6 +533,7 @@ async fn a_502_on_an_item_page_is_retried() {
     let log = gh.log();
     assert_eq!(log.graphql("BoardItems"), 2, "{}", log.summary());
     assert_eq!(log.count(|r| r.faulted && r.status == 502), 1);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -542,6 +552,7 @@ async fn a_rate_limit_is_waited_out() {
     assert_eq!(log.graphql("BoardProject"), 2, "{}", log.summary());
     assert_eq!(log.rest("GET", "/repos/digdir/portfolio/labels"), 2);
     assert_eq!(gh.pending_faults(), 0);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -555,6 +566,7 @@ async fn a_rate_limit_longer_than_we_wait_is_reported_not_slept() {
         "{err}"
     );
     assert_eq!(gh.log().len(), 1);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -568,6 +580,7 @@ async fn a_timeout_is_retried() {
     let log = gh.log();
     assert_eq!(log.graphql("BoardItems"), 2, "{}", log.summary());
     assert_eq!(log.count(|r| r.faulted), 1);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -589,6 +602,7 @@ async fn graphql_errors_are_failures_with_githubs_message() {
         1,
         "a GraphQL error is GitHub's answer, not retried"
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -632,6 +646,7 @@ async fn a_failed_comment_create_is_not_retried_even_if_it_landed() {
         ),
         1
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -659,6 +674,7 @@ async fn idempotent_writes_are_retried() {
         gh.read(|s| s.item_status("PVTI_1")).as_deref(),
         Some("Problem")
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -746,6 +762,10 @@ async fn items_are_added_and_tracking_issues_found() {
             .clone()),
         BOT
     );
+    let log = gh.log();
+    assert_eq!(log.graphql("AddItem"), 2, "{}", log.summary());
+    assert_eq!(log.rest("POST", "/repos/digdir/dialogporten/issues"), 1);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -795,6 +815,7 @@ async fn permissions_and_team_membership() {
         .is_team_member("digdir", "portefoljekontoret", "per")
         .await
         .unwrap());
+    gh.finish();
 }
 
 #[tokio::test]
@@ -815,6 +836,7 @@ async fn enterprise_roots_are_honoured() {
         .unwrap()
         .contains(&"fase/problem".to_string()));
     assert_eq!(gh.log().rest("GET", "/repos/digdir/portfolio/labels"), 1);
+    gh.finish();
 }
 
 const APP_KEY: &str = include_str!("support/fixtures/app-key.pem");
@@ -889,6 +911,7 @@ async fn a_github_app_finds_its_installation_and_writes_as_its_bot() {
     .await
     .unwrap_err();
     assert!(matches!(err, SetupError::NotInstalled { .. }), "{err}");
+    gh.finish();
 }
 
 #[tokio::test]
@@ -914,6 +937,7 @@ async fn the_token_never_shows() {
         private_key: Secret::new(APP_KEY),
     };
     assert!(!format!("{key:?}").contains("PRIVATE KEY"));
+    gh.finish();
 }
 
 #[test]
@@ -1054,6 +1078,7 @@ async fn one_issue_is_read_with_its_item_and_comments() {
         1,
         "the project is read once per forge"
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -1105,4 +1130,9 @@ async fn open_issues_are_listed_and_issues_edited() {
             ("Porteføljerapport", "| tiltak | fase |")
         );
     });
+    assert_eq!(
+        gh.log().rest("PATCH", "/repos/digdir/portfolio/issues/50"),
+        1
+    );
+    gh.finish();
 }

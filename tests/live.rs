@@ -111,6 +111,7 @@ async fn a_live_sync_decides_as_the_snapshot_did_and_then_converges() {
     assert_eq!(again["actions"], Value::Array(Vec::new()), "{again:#}");
     let log = gh.log();
     assert_eq!(log.writes(), 0, "{}", log.summary());
+    gh.finish();
 }
 
 #[tokio::test]
@@ -136,6 +137,7 @@ async fn a_502_on_an_item_page_and_a_secondary_rate_limit_are_waited_out() {
             .labels_of("digdir/portfolio", 101)
             .contains(&"fase/konsept".into()))
     });
+    gh.finish();
 }
 
 #[tokio::test]
@@ -162,6 +164,7 @@ async fn a_graphql_errors_answer_fails_the_run_with_githubs_message() {
         "{shown}"
     );
     assert_eq!(gh.log().writes(), 0);
+    gh.finish();
 }
 
 /// Comments the bot wrote on one issue that carry `marker`.
@@ -207,6 +210,7 @@ async fn a_comment_create_that_fails_is_checked_before_it_is_sent_again() {
         1,
         "no duplicate"
     );
+    gh.finish();
 }
 
 #[tokio::test]
@@ -237,14 +241,21 @@ async fn one_items_failed_write_leaves_the_others_applied() {
         );
     });
 
-    // The next run finishes it.
+    assert!(gh.log().writes() > 20, "the other items were written");
+
+    // The next run finishes it, with the one write that failed and nothing else.
+    gh.clear_log();
     let (exit, _) = live(&gh, false).await;
     assert_eq!(exit, Exit::Ok);
+    let log = gh.log();
+    assert_eq!(log.writes(), 1, "{}", log.summary());
+    assert_eq!(log.rest("POST", path), 1, "{}", log.summary());
     gh.read(|s| {
         assert!(s
             .labels_of("digdir/portfolio", 101)
             .contains(&"fase/konsept".into()))
     });
+    gh.finish();
 }
 
 #[tokio::test]
@@ -277,6 +288,7 @@ async fn a_renamed_status_option_stops_the_run_before_any_write() {
         "and what the board has: {shown}"
     );
     assert_eq!(gh.log().writes(), 0, "{}", gh.log().summary());
+    gh.finish();
 }
 
 #[test]
@@ -290,6 +302,7 @@ fn without_a_token_the_run_stops_with_exit_2_and_says_what_to_set() {
         text(&out)
     );
     assert!(gh.log().is_empty(), "nothing was asked of GitHub");
+    gh.finish();
 }
 
 #[test]
@@ -297,6 +310,7 @@ fn the_token_shows_in_no_output_even_at_trace_level() {
     let gh = example_fake(BOARD);
     let out = on_fake(&gh, Some(TOKEN), &["-vv", "sync", "--allow-large"]);
     let shown = text(&out);
+    assert!(gh.log().writes() > 0, "a real sync ran: {shown}");
     // The requests were logged with their headers, the Authorization header masked.
     assert!(
         shown.contains("\"authorization\": Sensitive"),
@@ -309,6 +323,7 @@ fn the_token_shows_in_no_output_even_at_trace_level() {
     let shown = text(&out);
     assert!(shown.contains("Bad credentials"), "{shown}");
     assert!(!shown.contains(wrong), "the token leaked: {shown}");
+    gh.finish();
 }
 
 #[tokio::test]
@@ -328,6 +343,7 @@ async fn export_gives_a_snapshot_that_plans_what_the_live_board_does() {
     let offline_plan = offline(&exported).await;
     assert_eq!(offline_plan["decisions"], live_plan["decisions"]);
     assert_eq!(offline_plan["actions"], live_plan["actions"]);
+    gh.finish();
 }
 
 #[tokio::test]
@@ -339,4 +355,5 @@ async fn check_reads_the_live_board() {
     assert!(shown.contains("Planlegging"), "the next phase: {shown}");
     assert!(shown.contains("OKR"), "what it lacks: {shown}");
     assert_eq!(gh.log().writes(), 0);
+    gh.finish();
 }

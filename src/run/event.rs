@@ -112,23 +112,23 @@ pub async fn on_event<F: IssueForge>(
         writeln!(out, "{note}")?;
     }
     if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() {
-        print_plan(out, &handled.plan, Some(&handled.report), Format::Text)?;
+        print_plan(out, &handled.plan, Some(&handled.applied), Format::Text)?;
     }
     let title = format!(
         "{} ({})",
         summary::trigger_title(trigger),
         board_name(config)
     );
-    let run = summary::Run {
+    let run = summary::Summary {
         title: &title,
         plan: &handled.plan,
-        report: (!handled.plan.actions.is_empty()).then_some(&handled.report),
+        applied: (!handled.plan.actions.is_empty()).then_some(&handled.applied),
         dry_run: false,
         refused: None,
         notes: &handled.notes,
     };
     actions.publish(out, &run, Format::Text);
-    Ok(if handled.report.failures.is_empty() {
+    Ok(if handled.applied.failures.is_empty() {
         Exit::Ok
     } else {
         Exit::Failed

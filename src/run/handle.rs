@@ -5,7 +5,7 @@
 
 use anyhow::{anyhow, Result};
 
-use crate::apply::{self, Report};
+use crate::apply::{self, Applied};
 use crate::board::{normal_login, Item, ItemKind};
 use crate::commands::{self, Command};
 use crate::config::Config;
@@ -23,7 +23,7 @@ pub struct Handled {
     /// One line per thing worth telling (also the job summary's notices).
     pub notes: Vec<String>,
     pub plan: Plan,
-    pub report: Report,
+    pub applied: Applied,
 }
 
 impl Handled {
@@ -91,11 +91,11 @@ async fn run<F: IssueForge>(
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
-    let report = apply::apply(forge, &plan, bot).await;
+    let applied = apply::apply(forge, &plan, bot).await;
     Ok(Handled {
         notes: Vec::new(),
         plan,
-        report,
+        applied,
     })
 }
 

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::actions::{summary, Actions};
 use super::{board_name, Exit, Format, UsageError};
-use crate::apply::{self, Report};
+use crate::apply::{self, Applied};
 use crate::config::Config;
 use crate::forge::Forge;
 use crate::plan::Plan;
@@ -42,10 +42,10 @@ pub async fn sync<F: Forge>(
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
     let title = format!("full sync of {}", board_name(config));
-    let mut run = summary::Run {
+    let mut run = summary::Summary {
         title: &title,
         plan: &plan,
-        report: None,
+        applied: None,
         dry_run: options.dry_run,
         refused: None,
         notes: &[],
@@ -63,7 +63,7 @@ pub async fn sync<F: Forge>(
             tracing::warn!("{warning}");
             notes.push(warning);
         }
-        let run = summary::Run {
+        let run = summary::Summary {
             notes: &notes,
             ..run
         };
@@ -78,7 +78,7 @@ pub async fn sync<F: Forge>(
             config.sync.max_changes
         );
         tracing::error!("refused: {refused}");
-        let run = summary::Run {
+        let run = summary::Summary {
             refused: Some(&refused),
             ..run
         };
@@ -86,16 +86,16 @@ pub async fn sync<F: Forge>(
         return Ok(Exit::Failed);
     }
     tracing::info!("applying {} writes", plan.writes());
-    let report = apply::apply(forge, &plan, &snapshot.bot).await;
+    let applied = apply::apply(forge, &plan, &snapshot.bot).await;
     tracing::info!(
         "{} writes done, {} failed",
-        report.writes,
-        report.failures.len()
+        applied.writes,
+        applied.failures.len()
     );
-    print_plan(out, &plan, Some(&report), options.format)?;
-    run.report = Some(&report);
+    print_plan(out, &plan, Some(&applied), options.format)?;
+    run.applied = Some(&applied);
     actions.publish(out, &run, options.format);
-    Ok(if report.failures.is_empty() {
+    Ok(if applied.failures.is_empty() {
         Exit::Ok
     } else {
         Exit::Failed
@@ -106,14 +106,13 @@ pub async fn sync<F: Forge>(
 pub fn print_plan(
     out: &mut impl Write,
     plan: &Plan,
-    report: Option<&Report>,
+    applied: Option<&Applied>,
     format: Format,
 ) -> Result<()> {
-    let applied = report.is_some();
     match format {
         Format::Json => {
-            let mut json = plan.to_json(applied);
-            if let Some(r) = report {
+            let mut json = plan.to_json(applied.is_some());
+            if let Some(r) = applied {
                 json["failures"] = serde_json::json!(r
                     .failures
                     .iter()
@@ -123,8 +122,8 @@ pub fn print_plan(
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         Format::Text => {
-            write!(out, "{}", plan.to_text(applied))?;
-            if let Some(r) = report.filter(|r| !r.failures.is_empty()) {
+            write!(out, "{}", plan.to_text(applied.is_some()))?;
+            if let Some(r) = applied.filter(|r| !r.failures.is_empty()) {
                 writeln!(out, "\nFailed ({}):", r.failures.len())?;
                 for f in &r.failures {
                     writeln!(out, "  {}  {}: {}", f.item, f.action, f.error)?;

@@ -74,3 +74,73 @@ pub fn text(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Variables of the machine running the tests that would change what the binary does: a test sets the ones it
+/// means.
+pub const CLEARED: &[&str] = &[
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_OUTPUT",
+    "GITHUB_ENV",
+    "GITHUB_PATH",
+    "GITHUB_SERVER_URL",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_GRAPHQL_URL",
+    "PORTFOLIO_SYNC_TOKEN",
+    "PORTFOLIO_SYNC_APP_ID",
+    "PORTFOLIO_SYNC_APP_PRIVATE_KEY",
+    "PORTFOLIO_SYNC_CONFIG",
+    "PORTFOLIO_SYNC_LOG",
+];
+
+/// The binary with [`CLEARED`] removed from its environment.
+pub fn command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portfolio-sync"));
+    for var in CLEARED {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+pub fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            haystack.contains(needle),
+            "missing {needle:?} in:\n{haystack}"
+        );
+    }
+}
+
+/// A folder of `../shared` (GitHub's real webhook payloads, its schema). CI always has it, so there a missing one
+/// fails the test; on a fresh clone without it the test says SKIPPED on the terminal (not only in captured output)
+/// and `None` lets it return. `.ci/run` counts the SKIPPED lines in its closing line.
+pub fn shared(folder: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(folder);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let why = format!(
+        "{} not found: this test needs ../shared beside the project (CI has it)",
+        dir.display()
+    );
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{why}");
+    }
+    skipped(&why);
+    None
+}
+
+/// Says on the terminal that a test checked nothing: libtest captures `eprintln!`, not a direct write.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {name}: {why}");
+}

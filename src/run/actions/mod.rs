@@ -44,7 +44,7 @@ impl Actions {
     }
 
     /// Annotations (on `out`, or on stderr beside JSON), the job summary and the step outputs of a run.
-    pub fn publish(&self, out: &mut impl Write, run: &summary::Run, format: Format) {
+    pub fn publish(&self, out: &mut impl Write, run: &summary::Summary, format: Format) {
         if self.annotations {
             for line in summary::annotations(run) {
                 let _ = match format {

@@ -1,12 +1,12 @@
 //! What a run tells GitHub Actions: the job summary (markdown for `$GITHUB_STEP_SUMMARY`), the workflow-command
 //! annotations (`::error::`, `::warning::`, `::notice::`) and the step outputs (`$GITHUB_OUTPUT`).
 //!
-//! PURE: everything here renders text from a [`Plan`], an [`apply::Report`](Report) and notes; [`Actions`](super::Actions)
+//! PURE: everything here renders text from a [`Plan`], an [`Applied`] writes and notes; [`Actions`](super::Actions)
 //! says where they go.
 
 use std::fmt::Write as _;
 
-use crate::apply::Report;
+use crate::apply::Applied;
 use crate::board::IssueRef;
 use crate::event::Trigger;
 use crate::markdown::{cell, text};
@@ -20,12 +20,12 @@ pub const MAX_ANNOTATIONS: usize = 10;
 
 /// One run of `sync` or `event`, as the job summary tells it.
 #[derive(Debug, Clone, Copy)]
-pub struct Run<'a> {
+pub struct Summary<'a> {
     /// What ran, e.g. "full sync of digdir project 1".
     pub title: &'a str,
     pub plan: &'a Plan,
     /// What applying the plan did; `None` when nothing was applied (a dry run, or a refused plan).
-    pub report: Option<&'a Report>,
+    pub applied: Option<&'a Applied>,
     pub dry_run: bool,
     /// Why a plan that was no dry run was not applied (more writes than `sync.max_changes`).
     pub refused: Option<&'a str>,
@@ -46,7 +46,7 @@ pub struct Counts {
     pub writes: usize,
 }
 
-impl Run<'_> {
+impl Summary<'_> {
     /// A plan that was refused changed nothing, so it accepted and rejected nothing either.
     pub fn counts(&self) -> Counts {
         if self.refused.is_some() {
@@ -55,14 +55,14 @@ impl Run<'_> {
         Counts {
             accepted: self.plan.count(Outcome::Accepted),
             rejected: self.plan.count(Outcome::Rejected),
-            failed: self.report.map_or(0, |r| r.failures.len()),
-            writes: self.report.map_or(0, |r| r.writes),
+            failed: self.applied.map_or(0, |r| r.failures.len()),
+            writes: self.applied.map_or(0, |r| r.writes),
         }
     }
 }
 
 /// The step outputs, in the `name=value` lines of `$GITHUB_OUTPUT`.
-pub fn outputs(run: &Run) -> String {
+pub fn outputs(run: &Summary) -> String {
     let c = run.counts();
     format!(
         "accepted={}\nrejected={}\nfailed={}\nwrites={}\n",
@@ -84,7 +84,7 @@ pub fn trigger_title(trigger: &Trigger) -> String {
 
 /// The job summary of a run, in GitHub-flavoured markdown. `server_url` (`$GITHUB_SERVER_URL`) turns issue names
 /// into links; without it they are plain text.
-pub fn markdown(run: &Run, server_url: Option<&str>) -> String {
+pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
     let mut md = String::new();
     let plan = run.plan;
     let c = run.counts();
@@ -189,7 +189,7 @@ pub fn markdown(run: &Run, server_url: Option<&str>) -> String {
         more(&mut md, refused.len());
     }
 
-    if let Some(report) = run.report.filter(|r| !r.failures.is_empty()) {
+    if let Some(report) = run.applied.filter(|r| !r.failures.is_empty()) {
         let _ = writeln!(md, "### Failed ({})\n", report.failures.len());
         let _ = writeln!(md, "| Item | Write | Error |\n| --- | --- | --- |");
         for f in report.failures.iter().take(MAX_ROWS) {
@@ -232,12 +232,12 @@ pub fn error_markdown(title: &str, error: &str) -> String {
 
 /// Annotations for a run: an error per failed write and for a refused plan, a warning per refused move, a notice
 /// per note. At most [`MAX_ANNOTATIONS`] of each kind; the last one then tells how many more the summary lists.
-pub fn annotations(run: &Run) -> Vec<String> {
+pub fn annotations(run: &Summary) -> Vec<String> {
     let mut errors = Vec::new();
     if let Some(why) = run.refused {
         errors.push(annotation("error", "Plan refused", why));
     }
-    for f in run.report.iter().flat_map(|r| &r.failures) {
+    for f in run.applied.iter().flat_map(|r| &r.failures) {
         errors.push(annotation(
             "error",
             &format!("Write failed: {}", f.item),
@@ -398,8 +398,8 @@ mod tests {
         }
     }
 
-    fn report() -> Report {
-        Report {
+    fn applied() -> Applied {
+        Applied {
             writes: 4,
             already_done: 0,
             failures: vec![Failure {
@@ -424,12 +424,12 @@ mod tests {
     #[test]
     fn the_summary_tells_what_moved_what_was_refused_and_why_and_what_failed() {
         let plan = plan();
-        let report = report();
+        let applied = applied();
         let notes = vec!["nothing to do: *bold*".to_string()];
-        let run = Run {
+        let run = Summary {
             title: "full sync of o project 1",
             plan: &plan,
-            report: Some(&report),
+            applied: Some(&applied),
             dry_run: false,
             refused: None,
             notes: &notes,
@@ -481,10 +481,10 @@ mod tests {
     #[test]
     fn a_dry_run_and_a_refused_plan_say_that_nothing_was_written() {
         let plan = plan();
-        let mut run = Run {
+        let mut run = Summary {
             title: "t",
             plan: &plan,
-            report: None,
+            applied: None,
             dry_run: true,
             refused: None,
             notes: &[],
@@ -528,11 +528,11 @@ mod tests {
     #[test]
     fn annotations_name_the_item_and_are_capped_per_kind() {
         let plan = plan();
-        let report = report();
-        let run = Run {
+        let applied = applied();
+        let run = Summary {
             title: "t",
             plan: &plan,
-            report: Some(&report),
+            applied: Some(&applied),
             dry_run: false,
             refused: None,
             notes: &[],
@@ -551,9 +551,9 @@ mod tests {
                 .collect(),
             actions: vec![],
         };
-        let run = Run {
+        let run = Summary {
             plan: &many,
-            report: None,
+            applied: None,
             ..run
         };
         let lines = annotations(&run);
@@ -572,10 +572,10 @@ mod tests {
                 .collect(),
             actions: vec![],
         };
-        let run = Run {
+        let run = Summary {
             title: "t",
             plan: &many,
-            report: None,
+            applied: None,
             dry_run: true,
             refused: None,
             notes: &[],

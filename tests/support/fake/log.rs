@@ -20,6 +20,8 @@ pub struct LoggedRequest {
     pub status: u16,
     /// Answered (or altered) by an injected fault.
     pub faulted: bool,
+    /// The fake has no route for it (answered 404).
+    pub unrouted: bool,
 }
 
 impl LoggedRequest {
@@ -36,6 +38,14 @@ impl LoggedRequest {
         match &self.graphql {
             Some(call) => call.kind == OpKind::Mutation,
             None => self.method != "GET",
+        }
+    }
+
+    /// `GraphQL SetStatuses`, or `POST /repos/o/r/issues/1/labels`.
+    pub fn name(&self) -> String {
+        match self.operation() {
+            Some(op) => format!("GraphQL {op}"),
+            None => format!("{} {}", self.method, self.path),
         }
     }
 

@@ -21,7 +21,7 @@ pub mod rest;
 pub mod state;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -80,6 +80,8 @@ struct Shared {
     latency_nanos: AtomicU64,
     /// Time spent answering requests, the artificial latency and fault delays excluded, in nanoseconds.
     busy_nanos: AtomicU64,
+    /// How much of the log the test has looked at (through [`FakeGitHub::log`]).
+    examined: AtomicUsize,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -113,6 +115,7 @@ impl FakeGitHub {
             base_url: format!("http://{addr}"),
             latency_nanos: AtomicU64::new(0),
             busy_nanos: AtomicU64::new(0),
+            examined: AtomicUsize::new(0),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new().fallback(handle).with_state(shared.clone());
@@ -212,15 +215,60 @@ impl FakeGitHub {
             .len()
     }
 
-    /// Every request so far.
+    /// Every request so far. What it returns counts as looked at by the test (see [`FakeGitHub::finish`]).
     pub fn log(&self) -> RequestLog {
-        RequestLog(
-            self.shared
-                .log
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone(),
-        )
+        let log = self
+            .shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        self.shared.examined.store(log.len(), Ordering::Relaxed);
+        RequestLog(log)
+    }
+
+    /// The writes since the test last looked at the log, as `POST /repos/…` or `GraphQL SetStatuses`; they count as
+    /// looked at.
+    pub fn take_writes(&self) -> Vec<String> {
+        let log = self.shared.log.lock().unwrap_or_else(|e| e.into_inner());
+        let examined = self
+            .shared
+            .examined
+            .swap(log.len(), Ordering::Relaxed)
+            .min(log.len());
+        log[examined..]
+            .iter()
+            .filter(|r| r.is_write())
+            .map(LoggedRequest::name)
+            .collect()
+    }
+
+    /// Ends a test as rust-lang/bors' `BorsTester::finish` does: fails it when a fault it armed was never used (the
+    /// test did not test what it meant to), when the bot sent a request the fake has no route for, or when the bot
+    /// wrote after the test last looked at the log (a write nobody expected).
+    pub fn finish(self) {
+        let faults = self.pending_faults();
+        assert_eq!(faults, 0, "{faults} armed fault(s) were never hit");
+        let log = self.shared.log.lock().unwrap_or_else(|e| e.into_inner());
+        let unrouted: Vec<String> = log
+            .iter()
+            .filter(|r| r.unrouted)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert!(
+            unrouted.is_empty(),
+            "requests the fake has no route for: {unrouted:?}"
+        );
+        let examined = self.shared.examined.load(Ordering::Relaxed).min(log.len());
+        let unexpected: Vec<String> = log[examined..]
+            .iter()
+            .filter(|r| r.is_write())
+            .map(LoggedRequest::name)
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "writes after the test last looked at the log: {unexpected:?}"
+        );
     }
 
     /// Every later request waits `latency` before it is answered, as a round trip to GitHub would. The wait is
@@ -311,6 +359,7 @@ async fn answer(
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
         status: 0,
         faulted: false,
+        unrouted: false,
     };
 
     let fault = faults::take(&shared.faults, &entry);
@@ -376,7 +425,7 @@ async fn answer(
                     let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     rest::route(&mut state, &ctx, &method, &segments, &body)
                 }
-                None => Reply::error(404, "Not Found"),
+                None => Reply::unrouted(),
             }
         }
     };
@@ -395,6 +444,7 @@ fn finish(shared: &Shared, index: usize, reply: Reply) -> Response {
         .get_mut(index)
     {
         entry.status = reply.status;
+        entry.unrouted = reply.headers.iter().any(|(n, _)| n == rest::UNROUTED);
     }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();

@@ -17,6 +17,9 @@ pub enum Caller {
 }
 
 /// An HTTP answer.
+/// The header the fake marks its own "no such route" answers with (never sent by GitHub).
+pub const UNROUTED: &str = "x-fake-unrouted";
+
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
@@ -43,6 +46,13 @@ impl Reply {
 
     fn not_found() -> Reply {
         Reply::error(404, "Not Found")
+    }
+
+    /// A request the fake has no route for: GitHub would answer 404, and `FakeGitHub::finish` fails the test.
+    pub fn unrouted() -> Reply {
+        let mut reply = Reply::error(404, "Not Found");
+        reply.headers.push((UNROUTED.into(), "1".into()));
+        reply
     }
 
     fn validation(resource: &str, field: &str, code: &str) -> Reply {
@@ -315,7 +325,7 @@ pub fn route(
                 None => Reply::not_found(),
             }
         }
-        _ => Reply::not_found(),
+        _ => Reply::unrouted(),
     }
 }
 
