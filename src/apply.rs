@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::board::{Comment, IssueRef};
 use crate::config::Config;
 use crate::forge::{Forge, LabelSpec, StatusChange};
-use crate::marker::{find_marked, Marker};
+use crate::marker::{self, find_marked, Marker};
 use crate::plan::{Action, Change, Plan};
 
 /// A write that failed.
@@ -296,12 +296,12 @@ impl<F: Forge> Applier<'_, F> {
                 body,
                 marker,
             } => {
-                if !self.forge.find_issues(repository, marker).await?.is_empty() {
+                if self.opened(repository, marker).await? {
                     return Ok(Written::Already);
                 }
                 if let Err(first) = self.forge.create_issue(repository, title, body).await {
                     // It may have landed before the error: look before trying once more.
-                    if !self.forge.find_issues(repository, marker).await?.is_empty() {
+                    if self.opened(repository, marker).await? {
                         return Ok(Written::Wrote);
                     }
                     tracing::info!(
@@ -312,6 +312,15 @@ impl<F: Forge> Applier<'_, F> {
                 Ok(Written::Wrote)
             }
         }
+    }
+
+    /// Whether the bot has opened an issue with `marker` in `repository`.
+    async fn opened(&mut self, repository: &str, marker: &Marker) -> Result<bool> {
+        let found = self
+            .forge
+            .find_issues(repository, &marker.to_string())
+            .await?;
+        Ok(!marker::bot_issues(&found, self.bot, marker).is_empty())
     }
 
     /// Edits the bot's comment with `marker` (when `edit`), or creates it once.

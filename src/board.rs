@@ -144,6 +144,9 @@ pub struct Issue {
     pub node_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Who opened it, when read (a marked issue counts only when the bot opened it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
     /// `None` when not read: a live sync reads comments only of items about to get one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<Comment>>,

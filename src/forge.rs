@@ -64,8 +64,9 @@ pub trait Forge {
     /// Opens an issue (a tracking issue in a team's repository) and returns it.
     async fn create_issue(&mut self, repository: &str, title: &str, body: &str)
         -> Result<IssueRef>;
-    /// Open issues in a repository whose body contains `needle` (to find a tracking issue before creating it).
-    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>>;
+    /// Open issues in a repository whose body contains `needle`, with their author (to find a tracking issue
+    /// before creating it; the caller keeps those the bot opened with the marker as their first line).
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<Issue>>;
 }
 
 /// How an event names an issue: by repository and number, or by GraphQL node id (board item events).

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::board::{normal_login, Comment, IssueRef};
+use crate::board::{normal_login, Comment, Issue, IssueRef};
 
 /// What a bot comment is about; `<!-- portfolio-sync:KIND[:ARG] -->` in its first line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -49,16 +49,40 @@ impl Marker {
         }
     }
 
-    /// Whether a comment body carries this marker.
-    pub fn is_in(&self, body: &str) -> bool {
-        body.contains(&self.to_string())
+    /// Whether a body is marked with this marker: it is the body's first line. A marker anywhere else is text
+    /// someone quoted or wrote, never the bot's.
+    pub fn leads(&self, body: &str) -> bool {
+        body.lines()
+            .next()
+            .is_some_and(|first| first.trim() == self.to_string())
     }
 }
 
-/// Finds a bot comment with `marker` among an issue's comments: only the bot's own comments are trusted.
+/// Finds a bot comment with `marker` among an issue's comments: only the bot's own comments count, and only with
+/// the marker as their first line.
 pub fn find_marked<'a>(comments: &'a [Comment], bot: &str, marker: &Marker) -> Option<&'a Comment> {
     let bot = normal_login(bot);
     comments
         .iter()
-        .find(|c| normal_login(&c.author) == bot && marker.is_in(&c.body))
+        .find(|c| normal_login(&c.author) == bot && marker.leads(&c.body))
+}
+
+/// Whether the bot opened `issue` with `marker`.
+pub fn is_bot_issue(issue: &Issue, bot: &str, marker: &Marker) -> bool {
+    let bot = normal_login(bot);
+    issue
+        .author
+        .as_deref()
+        .is_some_and(|a| normal_login(a) == bot)
+        && marker.leads(&issue.body)
+}
+
+/// The issues among `issues` that the bot opened with `marker`, oldest first.
+pub fn bot_issues<'a>(issues: &'a [Issue], bot: &str, marker: &Marker) -> Vec<&'a Issue> {
+    let mut found: Vec<&Issue> = issues
+        .iter()
+        .filter(|i| is_bot_issue(i, bot, marker))
+        .collect();
+    found.sort_by_key(|i| i.reference());
+    found
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::language::Language;
+use crate::markdown;
 use crate::marker::Marker;
 
 macro_rules! text_keys {
@@ -139,11 +140,15 @@ fn manual_lines(out: &mut String, t: &Texts, manual: &[String]) {
     }
 }
 
-/// Ends a comment with exactly one blank line before the footer.
+/// Ends a comment with exactly one blank line before the footer, cut to fit GitHub's limit if it must be.
 fn finish(out: &mut String, t: &Texts) {
     paragraph_break(out);
-    out.push_str(&t.fill(TextKey::Footer, &[]));
-    out.push('\n');
+    let footer = format!("{}\n", t.fill(TextKey::Footer, &[]));
+    let note = t.pick(
+        "_Teksten er forkortet fordi den ble lengre enn GitHub tillater. Hele teksten står i saken._",
+        "_Shortened: the text grew longer than GitHub allows. The issue has all of it._",
+    );
+    *out = markdown::fit(out, &footer, note);
 }
 
 fn paragraph_break(out: &mut String) {
@@ -249,14 +254,15 @@ pub struct Handoff {
     pub tracking: Vec<String>,
 }
 
-/// Lines of a section quoted in a comment, at most this many.
+/// A section quoted in a comment: at most this many lines, and this many characters.
 const QUOTE_LINES: usize = 12;
+const QUOTE_CHARS: usize = 2_000;
 
 pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     let marker = Marker::Handoff(h.phase_slug.clone());
     let title = match &h.url {
-        Some(url) => format!("[{}]({url})", h.title),
-        None => h.title.clone(),
+        Some(url) => format!("[{}]({url})", markdown::text(&h.title)),
+        None => markdown::text(&h.title),
     };
     let mut out = format!(
         "{marker}\n{}\n\n",
@@ -285,7 +291,9 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     out.push_str(&format!(
         "- **{}:** {}\n",
         t.pick("Milepæl", "Milestone"),
-        h.milestone.as_deref().unwrap_or(none)
+        h.milestone
+            .as_deref()
+            .map_or(none.to_string(), markdown::text)
     ));
     if !h.tracking.is_empty() {
         out.push_str(&format!(
@@ -301,15 +309,16 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
             continue;
         }
         let lines: Vec<&str> = text.lines().collect();
-        for line in lines.iter().take(QUOTE_LINES) {
+        let mut quoted = lines[..lines.len().min(QUOTE_LINES)].join("\n");
+        if lines.len() > QUOTE_LINES {
+            quoted.push_str("\n…");
+        }
+        for line in markdown::inert(&markdown::shorten(&quoted, QUOTE_CHARS)).lines() {
             if line.trim().is_empty() {
                 out.push_str(">\n");
             } else {
                 out.push_str(&format!("> {line}\n"));
             }
-        }
-        if lines.len() > QUOTE_LINES {
-            out.push_str("> …\n");
         }
     }
     finish(&mut out, t);
@@ -373,8 +382,14 @@ pub fn unknown_phase_reply(t: &Texts, comment_id: u64, asked: &str, phases: &[&s
         (true, Language::En) => {
             format!("Which phase? Write for example `/phase {example}`. The phases are: ")
         }
-        (false, Language::Nb) => format!("Jeg kjenner ikke fasen «{asked}». Fasene er: "),
-        (false, Language::En) => format!("I do not know the phase “{asked}”. The phases are: "),
+        (false, Language::Nb) => format!(
+            "Jeg kjenner ikke fasen «{}». Fasene er: ",
+            markdown::text(asked)
+        ),
+        (false, Language::En) => format!(
+            "I do not know the phase “{}”. The phases are: ",
+            markdown::text(asked)
+        ),
     };
     format!("{}\n{text}{list}.\n", Marker::Reply(comment_id))
 }

@@ -82,12 +82,12 @@ pub enum Change {
         issue: IssueRef,
         node_id: Option<String>,
     },
-    /// Open an issue once: nothing when an issue containing `marker` exists in the repository.
+    /// Open an issue once: nothing when the bot opened one with `marker` in the repository.
     CreateIssue {
         repository: String,
         title: String,
         body: String,
-        marker: String,
+        marker: Marker,
     },
     CreateLabel {
         repository: String,

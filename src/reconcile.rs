@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use crate::board::{Issue, IssueState, Item, ItemKind, Snapshot};
 use crate::body::Body;
 use crate::config::{ClosedPolicy, Config, OnViolation};
+use crate::markdown;
 use crate::marker::{find_marked, Marker};
 use crate::messages::{self, Handoff, PhaseChecks, Texts};
 use crate::phase::PhaseIdx;
@@ -519,7 +520,7 @@ impl<'a> Reconciler<'a> {
             }
             let handoff = self.handoff(item, out.issue, body, p);
             for team in handoff_repositories(self.config, item, out.issue) {
-                let marker = Marker::Tracking(out.issue.reference()).to_string();
+                let marker = Marker::Tracking(out.issue.reference());
                 let body = tracking_issue_body(&self.texts, out.issue, &phase.name, &marker);
                 out.push(
                     Change::CreateIssue {
@@ -549,11 +550,13 @@ impl<'a> Reconciler<'a> {
             .as_deref()
             .and_then(|f| item.field_text(f))
         {
-            responsible.extend(
-                split_list(&v)
-                    .filter(|r| !responsible.contains(r))
-                    .collect::<Vec<_>>(),
-            );
+            // Free text someone typed on the card: shown, never a mention.
+            let named: Vec<String> = split_list(&v).map(|r| markdown::text(&r)).collect();
+            for name in named {
+                if !responsible.contains(&name) {
+                    responsible.push(name);
+                }
+            }
         }
         let teams = item_teams(self.config, item, issue)
             .into_iter()
@@ -565,7 +568,7 @@ impl<'a> Reconciler<'a> {
                     .and_then(|t| t.github_team.as_ref())
                 {
                     Some(gt) => format!("@{gt}"),
-                    None => name,
+                    None => markdown::text(&name),
                 }
             })
             .collect();
@@ -717,7 +720,7 @@ fn handoff_repositories(config: &Config, item: &Item, issue: &Issue) -> Vec<Stri
         .collect()
 }
 
-fn tracking_issue_body(texts: &Texts, issue: &Issue, phase: &str, marker: &str) -> String {
+fn tracking_issue_body(texts: &Texts, issue: &Issue, phase: &str, marker: &Marker) -> String {
     format!(
         "{marker}\n{} {} ({phase}).\n\n{}\n",
         texts.pick(

@@ -161,7 +161,11 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                     if !one_of.is_empty()
                         && !one_of.iter().any(|o| o.trim().eq_ignore_ascii_case(&v)) =>
                 {
-                    Some(lang.pick(format!("verdien er «{v}»"), format!("the value is “{v}”")))
+                    {
+                        // The value is whatever someone typed on the card.
+                        let v = crate::markdown::text(&v);
+                        Some(lang.pick(format!("verdien er «{v}»"), format!("the value is “{v}”")))
+                    }
                 }
                 Some(_) => None,
             };

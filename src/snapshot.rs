@@ -325,6 +325,7 @@ impl Forge for SnapshotForge {
             milestone: None,
             node_id: None,
             url: None,
+            author: Some(self.file.bot.clone()),
             comments: Some(Vec::new()),
             extra: Map::new(),
         });
@@ -334,11 +335,14 @@ impl Forge for SnapshotForge {
         })
     }
 
-    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<Issue>> {
         Ok(self
             .issues_mut()
             .filter(|i| i.repository.eq_ignore_ascii_case(repository) && i.body.contains(needle))
-            .map(|i| i.reference())
+            .map(|i| Issue {
+                comments: None,
+                ..i.clone()
+            })
             .collect())
     }
 }

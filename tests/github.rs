@@ -749,11 +749,13 @@ async fn items_are_added_and_tracking_issues_found() {
         .find_issues("digdir/dialogporten", marker)
         .await
         .unwrap();
+    let refs: Vec<_> = found.iter().map(|i| i.reference()).collect();
     assert_eq!(
-        found,
+        refs,
         std::slice::from_ref(&created),
         "open issues only, no pull requests"
     );
+    assert_eq!(found[0].author.as_deref(), Some(BOT), "with who opened it");
     assert_eq!(
         gh.read(|s| s
             .issue("digdir/dialogporten", created.number)

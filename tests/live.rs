@@ -3,56 +3,20 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use portfolio_sync::config::{self, Config};
 use portfolio_sync::run::actions::Actions;
 use portfolio_sync::run::sync::{sync, SyncOptions};
-use portfolio_sync::run::{Exit, Format};
+use portfolio_sync::run::Exit;
 use portfolio_sync::snapshot::SnapshotForge;
 use serde_json::Value;
 use support::*;
 
-const DIGDIR: &str = "config/portfolio.toml";
-const BOARD: &str = "config/examples/board.json";
-
-fn root(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn digdir() -> Config {
-    config::load(&root(DIGDIR)).expect("Digdir's configuration loads")
-}
-
-fn args(dry_run: bool) -> SyncOptions {
-    SyncOptions {
-        dry_run,
-        format: Format::Json,
-        allow_large: true,
-    }
-}
-
-/// A sync's exit and its JSON plan.
-async fn sync_on<F: portfolio_sync::forge::Forge>(forge: &mut F, dry_run: bool) -> (Exit, Value) {
-    let mut out = Vec::new();
-    let exit = sync(forge, &digdir(), args(dry_run), &Actions::off(), &mut out)
-        .await
-        .expect("the sync runs");
-    let text = String::from_utf8(out).expect("UTF-8 output");
-    let plan = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    (exit, plan)
-}
-
-async fn live(gh: &FakeGitHub, dry_run: bool) -> (Exit, Value) {
-    let mut forge = forge(gh, &digdir().board).await;
-    sync_on(&mut forge, dry_run).await
-}
-
 /// The dry-run plan of a snapshot file.
 async fn offline(path: &Path) -> Value {
     let mut forge = SnapshotForge::open(path, "Status").expect("the snapshot opens");
-    sync_on(&mut forge, true).await.1
+    sync_on(&mut forge, &digdir(), true).await.1
 }
 
 /// The binary against the fake, with only the variables given (the machine's GitHub variables cleared).
@@ -151,7 +115,7 @@ async fn a_graphql_errors_answer_fails_the_run_with_githubs_message() {
     let err = sync(
         &mut forge,
         &digdir(),
-        args(false),
+        SyncOptions::default(),
         &Actions::off(),
         &mut Vec::new(),
     )

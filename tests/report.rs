@@ -361,7 +361,7 @@ fn marked_issues(board: &Path) -> Vec<(u64, String, String)> {
     let off_board = file["other_issues"].as_array().into_iter().flatten();
     on_board
         .chain(off_board)
-        .filter(|i| i["body"].as_str().is_some_and(|b| Marker::Report.is_in(b)))
+        .filter(|i| i["body"].as_str().is_some_and(|b| Marker::Report.leads(b)))
         .map(|i| {
             let text = |k: &str| i[k].as_str().unwrap_or_default().to_string();
             (
@@ -381,7 +381,7 @@ async fn publish_once(config: &Config, board: &Path, today: Day) -> Published {
         built.not_on_board.is_empty(),
         "the report issue is not an initiative missing from the board"
     );
-    let published = use_case::publish(&mut forge, config, &built)
+    let published = use_case::publish(&mut forge, config, &snapshot.bot, &built)
         .await
         .expect("publish");
     forge.save().expect("save");
@@ -428,7 +428,7 @@ async fn nothing_is_published_unless_configured() {
     let (snapshot, open) = use_case::read(&mut forge, &config).await.expect("read");
     let built = report::build(&config, &snapshot, &open, monday());
     assert_eq!(
-        use_case::publish(&mut forge, &config, &built)
+        use_case::publish(&mut forge, &config, &snapshot.bot, &built)
             .await
             .expect("publish"),
         None

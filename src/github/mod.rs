@@ -252,7 +252,7 @@ impl Forge for GitHubForge {
         Ok(rest::create_issue(&self.client, repository, title, body).await?)
     }
 
-    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<Issue>> {
         Ok(rest::find_issues(&self.client, repository, needle).await?)
     }
 }

@@ -490,6 +490,7 @@ fn item_from(node: ItemNode, meta: &ProjectMeta, status_field: &str) -> Item {
 /// The issue an item page (or an issue read) shows; comments are not read here.
 fn issue_from(content: ContentNode) -> Issue {
     Issue {
+        author: None,
         repository: content
             .repository
             .map(|r| r.name_with_owner)

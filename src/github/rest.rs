@@ -268,12 +268,11 @@ pub(crate) async fn find_issues(
     client: &Client,
     repository: &str,
     needle: &str,
-) -> Result<Vec<IssueRef>, GitHubError> {
+) -> Result<Vec<Issue>, GitHubError> {
     Ok(open_issues(client, repository)
         .await?
         .into_iter()
         .filter(|i| i.body.contains(needle))
-        .map(|i| i.reference())
         .collect())
 }
 
@@ -317,6 +316,7 @@ pub(crate) async fn open_issues(
                 milestone: i.get("milestone").and_then(|m| text(m, "title")),
                 node_id: text(i, "node_id"),
                 url: text(i, "html_url"),
+                author: Some(author_login(i.get("user"))),
                 comments: None,
                 extra: Default::default(),
             })

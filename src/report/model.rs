@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Day;
 use crate::board::{Issue, IssueRef, IssueState, Item, ItemKind, Snapshot};
 use crate::config::{ClosedPolicy, Config, OnViolation};
-use crate::marker::Marker;
+use crate::marker::{self, Marker};
 use crate::phase::PhaseIdx;
 use crate::plan::{Decision, Outcome};
 use crate::reconcile;
@@ -440,7 +440,7 @@ fn not_on_board(config: &Config, snapshot: &Snapshot, open_issues: &[Issue]) -> 
     let mut out: Vec<(IssueRef, Initiative)> = open_issues
         .iter()
         .filter(|i| i.state == IssueState::Open && config.is_board_repository(&i.repository))
-        .filter(|i| !Marker::Report.is_in(&i.body))
+        .filter(|i| !marker::is_bot_issue(i, &snapshot.bot, &Marker::Report))
         .filter(|i| !on_board.contains(&i.reference()))
         .filter(|i| seen.insert(i.reference()))
         .map(|i| (i.reference(), Initiative::of(i)))

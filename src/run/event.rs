@@ -87,7 +87,7 @@ pub async fn event<F: IssueForge>(
         512 * 1024,
     ));
     if config.report.issue && !dry_run {
-        report::publish_and_say(forge, config, &built, out).await?;
+        report::publish_and_say(forge, config, &snapshot.bot, &built, out).await?;
     }
     Ok(exit)
 }

@@ -116,7 +116,7 @@ impl Forge for AnyForge {
     ) -> Result<IssueRef> {
         each!(self, f => f.create_issue(repository, title, body).await)
     }
-    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
+    async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<Issue>> {
         each!(self, f => f.find_issues(repository, needle).await)
     }
 }

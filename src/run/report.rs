@@ -9,7 +9,7 @@ use super::{Exit, UsageError};
 use crate::board::{Issue, IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::IssueForge;
-use crate::marker::Marker;
+use crate::marker::{self, Marker};
 use crate::report::{build, issue_body, to_markdown, Day, Report};
 
 /// How the report is written.
@@ -46,7 +46,14 @@ pub async fn report<F: IssueForge>(
     let report = build(config, &snapshot, &open, Day::today());
     if options.publish {
         // Progress goes to the log: standard output is the report itself.
-        publish_and_say(forge, config, &report, &mut std::io::stderr()).await?;
+        publish_and_say(
+            forge,
+            config,
+            &snapshot.bot,
+            &report,
+            &mut std::io::stderr(),
+        )
+        .await?;
     }
     let text = match options.format {
         ReportFormat::Markdown => to_markdown(&report, config.sync.language),
@@ -66,10 +73,11 @@ pub async fn report<F: IssueForge>(
 pub async fn publish_and_say<F: IssueForge>(
     forge: &mut F,
     config: &Config,
+    bot: &str,
     report: &Report,
     out: &mut impl Write,
 ) -> Result<()> {
-    if let Some(published) = publish(forge, config, report).await? {
+    if let Some(published) = publish(forge, config, bot, report).await? {
         let how = if published.created {
             "opened"
         } else {
@@ -110,6 +118,7 @@ pub struct Published {
 pub async fn publish<F: IssueForge>(
     forge: &mut F,
     config: &Config,
+    bot: &str,
     report: &Report,
 ) -> Result<Option<Published>> {
     let Some(repository) = config
@@ -122,10 +131,14 @@ pub async fn publish<F: IssueForge>(
     };
     let body = issue_body(report, config.sync.language);
     let title = &config.report.issue_title;
-    let mut found = forge
+    let candidates = forge
         .find_issues(repository, &Marker::Report.to_string())
         .await?;
-    found.sort();
+    // Only the bot's own: an issue anyone opened with the marker pasted in is not the report.
+    let found: Vec<IssueRef> = marker::bot_issues(&candidates, bot, &Marker::Report)
+        .into_iter()
+        .map(Issue::reference)
+        .collect();
     if found.len() > 1 {
         // Only a race of two first runs (or a copied marker) does this; the oldest stays the report.
         tracing::warn!(

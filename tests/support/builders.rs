@@ -171,6 +171,7 @@ impl ItemBuilder {
             milestone: None,
             node_id: None,
             url: None,
+            author: None,
             comments: None,
             extra: Default::default(),
         });

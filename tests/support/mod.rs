@@ -11,8 +11,52 @@ pub use builders::{board_config, BoardBuilder, ItemBuilder};
 pub use fake::state::{AccountKind, Content, DataType, NewIssue, State};
 pub use fake::{FakeGitHub, Fault, Layout, OpKind, RequestLog, BOT, TOKEN};
 
-use portfolio_sync::config::BoardConfig;
+use portfolio_sync::config::{self, BoardConfig, Config};
 use portfolio_sync::github::GitHubForge;
+use portfolio_sync::run::actions::Actions;
+use portfolio_sync::run::sync::{sync, SyncOptions};
+use portfolio_sync::run::{Exit, Format};
+use serde_json::Value;
+
+/// Digdir's configuration and the example board it goes with.
+pub const DIGDIR: &str = "config/portfolio.toml";
+pub const BOARD: &str = "config/examples/board.json";
+
+/// A path from the project root.
+pub fn root(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+pub fn digdir() -> Config {
+    config::load(&root(DIGDIR)).expect("Digdir's configuration loads")
+}
+
+/// A sync (large plans allowed) and its JSON plan.
+pub async fn sync_on<F: portfolio_sync::forge::Forge>(
+    forge: &mut F,
+    config: &Config,
+    dry_run: bool,
+) -> (Exit, Value) {
+    let options = SyncOptions {
+        dry_run,
+        format: Format::Json,
+        allow_large: true,
+    };
+    let mut out = Vec::new();
+    let exit = sync(forge, config, options, &Actions::off(), &mut out)
+        .await
+        .expect("the sync runs");
+    let text = String::from_utf8(out).expect("UTF-8 output");
+    let plan = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (exit, plan)
+}
+
+/// A sync of the fake with Digdir's configuration, through the production client.
+pub async fn live(gh: &FakeGitHub, dry_run: bool) -> (Exit, Value) {
+    let config = digdir();
+    let mut forge = forge(gh, &config.board).await;
+    sync_on(&mut forge, &config, dry_run).await
+}
 
 /// A `GitHubForge` for `board`, talking to `gh` as [`BOT`].
 pub async fn forge(gh: &FakeGitHub, board: &BoardConfig) -> GitHubForge {

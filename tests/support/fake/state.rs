@@ -1089,6 +1089,7 @@ impl State {
                         assignees: issue.assignees.clone(),
                         milestone: issue.milestone.clone(),
                         node_id: Some(issue.node_id.clone()),
+                        author: None, // the board read does not ask who opened an issue
                         comments: None,
                         extra: Default::default(),
                     });
