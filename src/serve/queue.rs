@@ -285,7 +285,6 @@ impl<W: Worker> Queue<W> {
             }
         };
         Counters::drop_one(&self.counters.running);
-        drop(permit);
         let halted = {
             let mut state = self.state();
             state.running.remove(&id);
@@ -322,6 +321,9 @@ impl<W: Worker> Queue<W> {
                 tracing::error!("cannot mark the delivery finished in the store: {e}")
             });
         }
+        // Only now: with concurrency 1 the next delivery starts after this one is marked, so a crash never leaves
+        // two deliveries acted on and unmarked.
+        drop(permit);
         let mut state = self.state();
         state.seen.record(&id, fate);
         state.pending = state.pending.saturating_sub(1);
