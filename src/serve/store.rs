@@ -14,6 +14,7 @@
 //! Blocking: every call does file I/O; the queue calls it from `spawn_blocking`.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -32,7 +33,12 @@ pub struct Store {
     db: Mutex<Connection>,
     /// Finished deliveries kept for deduplication; older ones are deleted.
     remember: usize,
+    /// Finished since the last pruning.
+    finished: AtomicUsize,
 }
+
+/// A long-running server prunes the finished deliveries beyond `remember` this often (and on every start).
+const PRUNE_EVERY: usize = 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -69,6 +75,7 @@ impl Store {
         Ok(Store {
             db: Mutex::new(db),
             remember: remember.max(1),
+            finished: AtomicUsize::new(0),
         })
     }
 
@@ -94,17 +101,19 @@ impl Store {
 
     /// Marks a delivery finished. Its body is no longer needed: only the id and fate are kept, for deduplication.
     pub fn finish(&self, id: &str, fate: Fate) -> rusqlite::Result<()> {
-        self.db().execute(
+        let db = self.db();
+        db.execute(
             "UPDATE deliveries SET state = ?2, body = x'' WHERE id = ?1",
             params![id, state_of(fate)],
         )?;
+        if self.finished.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            self.prune(&db)?;
+        }
         Ok(())
     }
 
-    /// Hands each pending delivery to `pending`, in the order they were accepted (one body in memory at a time), and
-    /// returns the newest finished ones, oldest first, for deduplication; forgets finished ones beyond `remember`.
-    pub fn load(&self, mut pending: impl FnMut(Stored)) -> rusqlite::Result<Vec<(String, Fate)>> {
-        let db = self.db();
+    /// Forgets the finished deliveries beyond the newest `remember`.
+    fn prune(&self, db: &Connection) -> rusqlite::Result<()> {
         let cutoff: Option<i64> = db
             .query_row(
                 "SELECT seq FROM deliveries WHERE state != 'pending' ORDER BY seq DESC LIMIT 1 OFFSET ?1",
@@ -118,6 +127,14 @@ impl Store {
                 params![cutoff],
             )?;
         }
+        Ok(())
+    }
+
+    /// Hands each pending delivery to `pending`, in the order they were accepted (one body in memory at a time), and
+    /// returns the newest finished ones, oldest first, for deduplication; forgets finished ones beyond `remember`.
+    pub fn load(&self, mut pending: impl FnMut(Stored)) -> rusqlite::Result<Vec<(String, Fate)>> {
+        let db = self.db();
+        self.prune(&db)?;
         let mut finished = Vec::new();
         let mut rows = db.prepare("SELECT id, event, body, state FROM deliveries ORDER BY seq")?;
         let mut rows = rows.query([])?;
@@ -168,5 +185,20 @@ mod tests {
         // Only the newest finished one is remembered with remember = 1; the older one is deleted.
         assert_eq!(finished, [("c".to_string(), Fate::Done)]);
         assert_eq!(store.load(|_| {}).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_long_running_store_forgets_old_finished_deliveries_without_a_restart() {
+        let store = Store::open(None, 10).unwrap();
+        for n in 0..PRUNE_EVERY {
+            let id = n.to_string();
+            store.accept(&id, "issues", b"{}").unwrap();
+            store.finish(&id, Fate::Done).unwrap();
+        }
+        let rows: i64 = store
+            .db()
+            .query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 10);
     }
 }
