@@ -19,14 +19,27 @@ impl Server {
     /// Starts `serve --snapshot snapshot` with `config`, the webhook `secret` and `env`, and waits (at most 60 s) until
     /// it listens.
     pub fn start(config: &Path, snapshot: &Path, secret: &str, env: &[(&str, String)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_portfolio-sync"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portfolio-sync"));
+        // The server's settings are the defaults and `env`, whatever the environment of the test run says.
+        for name in [
+            "PORTFOLIO_SYNC_LOG",
+            "PORTFOLIO_SYNC_QUEUE",
+            "PORTFOLIO_SYNC_MAX_CONNECTIONS",
+            "PORTFOLIO_SYNC_HEADER_TIMEOUT",
+            "PORTFOLIO_SYNC_BODY_TIMEOUT",
+            "PORTFOLIO_SYNC_CONCURRENCY",
+            "PORTFOLIO_SYNC_DRAIN",
+            "PORTFOLIO_SYNC_TEST_DELAY_MS",
+            "PORTFOLIO_SYNC_CONFIG",
+        ] {
+            command.env_remove(name);
+        }
+        let mut child = command
             .arg("--config")
             .arg(config)
             .args(["serve", "--listen", "127.0.0.1:0", "--snapshot"])
             .arg(snapshot)
             .env("PORTFOLIO_SYNC_WEBHOOK_SECRET", secret)
-            .env_remove("PORTFOLIO_SYNC_LOG")
-            .env_remove("PORTFOLIO_SYNC_QUEUE")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
