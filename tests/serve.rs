@@ -750,7 +750,8 @@ async fn connections_over_the_limit_are_refused_while_a_signed_delivery_still_ge
     );
 }
 
-/// The real `issue_comment.created` example, now comment `comment_id` with `body` by `author` on digdir/portfolio#number.
+/// The real `issue_comment.created` example, now comment `comment_id` with `body` by `author` on
+/// digdir/portfolio#number.
 fn comment_event(number: u64, comment_id: u64, author: &str, body: &str) -> Vec<u8> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text =

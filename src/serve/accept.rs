@@ -98,7 +98,8 @@ fn admit(table: &mut Table, max: usize, now: Instant) -> Option<(u64, Arc<Slot>)
 }
 
 /// An answer that costs nothing to make: the connection is refused before hyper sees it.
-const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\n\
+    content-length: 0\r\nconnection: close\r\n\r\n";
 
 pub struct Acceptor {
     pub router: Router,

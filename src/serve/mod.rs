@@ -237,7 +237,10 @@ pub fn start<W: Worker>(listener: TcpListener, options: Options, worker: W) -> i
         if finished {
             tracing::info!("all accepted work finished");
         } else {
-            tracing::warn!(left, "stopped with deliveries unfinished: they stay in the store and run on the next start");
+            tracing::warn!(
+                left,
+                "stopped with deliveries unfinished: they stay in the store and run on the next start"
+            );
         }
         // The connections had their grace (and a halt does not wait for it).
         tokio::select! {
