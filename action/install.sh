@@ -2,12 +2,17 @@
 # Installs portfolio-sync for the composite action (action.yml), step 1 of 2: a prebuilt release binary.
 #
 # The release of VERSION (default: the action's own ref, when it is a version tag such as v0.1.0) is downloaded for
-# the runner's OS and architecture and verified against the `.sha256` file that .github/workflows/release.yml
-# publishes beside it. A checksum that does not match stops the job. When there is no such binary (no version, no
+# the runner's OS and architecture and verified:
+# - always against the `.sha256` file that .github/workflows/release.yml publishes beside it. That catches a
+#   corrupted download, not a tampered release (whoever can replace the binary can replace its checksum too);
+# - and, when the `gh` CLI is on PATH and logged in (GH_TOKEN; GitHub's runners have gh), against the release's
+#   build provenance attestation (`gh attestation verify --repo OWNER/REPO`): a Sigstore signature proving the file
+#   was built by this repository's release workflow, which a tampered release cannot forge.
+# Either check failing stops the job; the log says which checks were done. When there is no such binary (no version, no
 # release, no build for this runner), it says so and prints how to build instead; action.yml then runs
 # `cargo install --locked` with a cache.
 #
-# Reads: VERSION, ACTION_REPOSITORY, ACTION_REF (from action.yml; may be empty), GITHUB_ACTION_PATH,
+# Reads: VERSION, ACTION_REPOSITORY, ACTION_REF (from action.yml; may be empty), GH_TOKEN (for gh), GITHUB_ACTION_PATH,
 #   GITHUB_SERVER_URL, RUNNER_OS, RUNNER_ARCH, RUNNER_TOOL_CACHE or RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_PATH;
 #   PORTFOLIO_SYNC_DOWNLOAD_URL overrides the release download address (tests, mirrors).
 # Writes to $GITHUB_OUTPUT: installed=true|false; when false: build=path|git, source (the path, or the repository URL),
@@ -79,13 +84,24 @@ if [ -n "$version" ] && [ -n "$target" ] && { [ -n "$repo" ] || [ -n "${PORTFOLI
       note "::error title=portfolio-sync: checksum mismatch::$asset of $version has SHA-256 $actual, but $asset.sha256 says ${expected:-nothing}. Not installed."
       exit 1
     fi
+    # `gh auth status` also fails when gh has no token: then an attestation cannot be fetched, and saying "checksum
+    # only" is more honest than failing a job that could not have checked more.
+    if [ -n "$repo" ] && command -v gh >/dev/null 2>&1 && gh auth status >/dev/null 2>&1; then
+      if ! gh attestation verify "$tmp/$asset" --repo "$repo" >"$tmp/attestation.log" 2>&1; then
+        note "::error title=portfolio-sync: attestation not verified::$asset of $version has no valid build provenance attestation from $repo. Not installed. gh said: $(tr '\r\n' '  ' <"$tmp/attestation.log")"
+        exit 1
+      fi
+      verified="build provenance attestation of $repo (gh attestation verify) and SHA-256 $actual"
+    else
+      verified="SHA-256 $actual against $asset.sha256 only (no logged-in gh CLI: the build provenance attestation was not checked)"
+    fi
     dir="$cache_root/portfolio-sync/$version/$target"
     mkdir -p "$dir"
     mv "$tmp/$asset" "$dir/portfolio-sync$exe"
     chmod +x "$dir/portfolio-sync$exe"
     native "$dir" >>"$GITHUB_PATH"
     output installed true
-    note "Installed portfolio-sync $version ($target, SHA-256 $actual) from $base"
+    note "Installed portfolio-sync $version ($target) from $base. Verified: $verified."
     exit 0
   fi
   note "No release binary $asset for $version at $base: building from source instead."

@@ -765,12 +765,47 @@ struct Install {
 }
 
 fn install(work: &Path, base: &str, version: &str, action_path: &Path) -> Install {
+    install_with_gh(work, base, version, action_path, None)
+}
+
+/// `gh`: `None` for no logged-in gh (an empty gh configuration, no token), `Some(exit)` for a fake logged-in `gh`
+/// whose `attestation verify` exits with `exit` and records its arguments in `work/gh-args.txt`.
+fn install_with_gh(
+    work: &Path,
+    base: &str,
+    version: &str,
+    action_path: &Path,
+    gh: Option<i32>,
+) -> Install {
     let output_file = work.join("install-output.txt");
     let path_file = work.join("install-path.txt");
     let _ = std::fs::remove_file(&output_file);
     let _ = std::fs::remove_file(&path_file);
+    let gh_config = work.join("gh-config");
+    std::fs::create_dir_all(&gh_config).unwrap();
+    let mut path = std::env::var("PATH").unwrap_or_default();
+    if let Some(exit) = gh {
+        let bin = work.join("fake-gh");
+        std::fs::create_dir_all(&bin).unwrap();
+        let script = bin.join("gh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nif [ \"$1\" = auth ]; then exit 0; fi\necho \"$*\" > '{}'\necho 'attestation check said {exit}'\nexit {exit}\n",
+                work.join("gh-args.txt").display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path = format!("{}:{path}", bin.display());
+    }
     let out = Command::new("bash")
         .arg(root("action/install.sh"))
+        .env("PATH", path)
+        .env("GH_CONFIG_DIR", &gh_config)
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_TOKEN")
         .env("VERSION", version)
         .env("ACTION_REPOSITORY", "digdir/portfolio-sync")
         .env("ACTION_REF", "main")
@@ -854,6 +889,42 @@ fn the_action_installs_a_verified_release_binary_or_falls_back_to_cargo() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("portfolio-sync "));
+    assert!(
+        done.stdout.contains("Verified: SHA-256 ")
+            && done.stdout.contains("attestation was not checked"),
+        "without gh, says that only the checksum was checked: {}",
+        done.stdout
+    );
+
+    // With a logged-in gh: the attestation is verified against the action's repository, and the log says so.
+    let attested = install_with_gh(work.path(), &base, "v0.1.2", Path::new(ROOT), Some(0));
+    assert_eq!(attested.status, Some(0), "{}", attested.stdout);
+    assert!(
+        attested
+            .stdout
+            .contains("Verified: build provenance attestation of digdir/portfolio-sync"),
+        "{}",
+        attested.stdout
+    );
+    let args = std::fs::read_to_string(work.path().join("gh-args.txt")).unwrap();
+    assert!(
+        args.starts_with("attestation verify ")
+            && args.contains(asset)
+            && args.trim_end().ends_with("--repo digdir/portfolio-sync"),
+        "{args}"
+    );
+    // An attestation that does not verify stops the job, even though the checksum matches.
+    let forged = install_with_gh(work.path(), &base, "v0.1.3", Path::new(ROOT), Some(1));
+    assert_eq!(forged.status, Some(1), "{}", forged.stdout);
+    assert!(
+        forged
+            .stdout
+            .contains("::error title=portfolio-sync: attestation not verified::")
+            && forged.stdout.contains("attestation check said 1"),
+        "{}",
+        forged.stdout
+    );
+    assert!(forged.path.is_empty());
 
     // A checksum that does not match: nothing installed, the job stops.
     std::fs::write(
@@ -1035,7 +1106,10 @@ fn the_example_workflow_keeps_event_data_out_of_scripts_and_asks_for_little() {
         !text.contains("write-all") && !text.contains(": write"),
         "the bot writes with its own token"
     );
-    assert!(text.contains("group: portfolio-sync-${{ github.event.issue.number && format('issue-{0}', github.event.issue.number) || 'sync' }}"));
+    // Commands and issue events never share a group (a waiting run would be cancelled by a newer one); only the
+    // full sync does.
+    assert!(text.contains("group: portfolio-sync-${{ (github.event_name == 'schedule' || github.event_name == 'workflow_dispatch') && 'sync' || format('run-{0}', github.run_id) }}"));
+    assert!(!text.contains("github.event.issue.number &&"));
     for (n, line) in text.lines().enumerate() {
         if line.trim_start().starts_with("run:") {
             assert!(

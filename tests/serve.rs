@@ -1,6 +1,9 @@
 //! `portfolio-sync serve` over real HTTP on 127.0.0.1: signatures, limits, bad input, unknown events,
-//! redeliveries, shutdown with work in flight, and a card move reverted through the same code as `event`.
+//! redeliveries, shutdown with work in flight, and a card move reverted through the same code as `event`; slow and
+//! idle clients, the connection limit, memory under half-sent bodies, and a SIGKILL with accepted work pending.
 
+#[path = "serve/child.rs"]
+mod child;
 #[path = "serve/client.rs"]
 mod client;
 mod support;
@@ -9,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use client::{send, Conn, Hook};
 use portfolio_sync::board::Snapshot;
@@ -22,7 +25,8 @@ use portfolio_sync::serve::{
 use portfolio_sync::snapshot::SnapshotFile;
 use serde_json::{json, Value};
 use support::FakeGitHub;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 const SECRET: &str = "test webhook secret";
 
@@ -617,4 +621,452 @@ async fn on_the_fake_github_a_refused_card_move_is_reverted_within_seconds_by_th
         "one installation token, reused: {}",
         log.summary()
     );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Under attack and under faults
+
+/// Reads until the server closes the connection (end of file or a reset), at most `limit`; how long that took.
+async fn closed_within(
+    stream: &mut (impl AsyncReadExt + Unpin),
+    limit: Duration,
+) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return started.elapsed(),
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_loris_connection_is_closed_after_the_header_timeout() {
+    let mut opts = options();
+    opts.connections.header_timeout = Duration::from_secs(1);
+    opts.connections.body_timeout = Duration::from_secs(1);
+    let recorder = Recorder::default();
+    let server = start(opts, recorder.clone()).await;
+    let addr = server.local_addr();
+    let delivery = hook("issues", "loris", issue_event("edited", 1, "kari"));
+
+    // The head, one byte every 100 ms: it would take seconds, the server gives it one.
+    let (mut read, mut write) = TcpStream::connect(addr).await.unwrap().into_split();
+    let head = delivery.head();
+    let trickle = tokio::spawn(async move {
+        for byte in head {
+            if write.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let after = closed_within(&mut read, Duration::from_secs(10))
+        .await
+        .expect("a trickled head is cut off");
+    trickle.abort();
+    assert!(
+        after >= Duration::from_millis(900),
+        "not before the timeout: {after:?}"
+    );
+
+    // A kept-alive connection that sends nothing after its answer is closed too.
+    let mut idle = Conn::connect(addr).await.unwrap();
+    assert_eq!(idle.get("/healthz").await.unwrap().status, 200);
+    let reply = tokio::time::timeout(Duration::from_secs(10), idle.read_reply())
+        .await
+        .expect("an idle connection is closed within the header timeout");
+    assert!(reply.is_err(), "{reply:?}");
+
+    // A complete head and half the body: 408 after the body timeout, nothing queued.
+    let mut half = Conn::connect(addr).await.unwrap();
+    half.write(&delivery.head()).await.unwrap();
+    half.write(&delivery.body[..delivery.body.len() / 2])
+        .await
+        .unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(10), half.read_reply())
+        .await
+        .expect("answered within the body timeout")
+        .unwrap();
+    assert_eq!(reply.status, 408, "{}", reply.body);
+
+    // An honest client is still served.
+    let reply = send(addr, &delivery).await.unwrap();
+    assert_eq!((reply.status, reply.outcome().as_str()), (202, "queued"));
+    let stats = server.shutdown().await.unwrap();
+    assert_eq!(recorder.ids(), ["loris"]);
+    assert_eq!((stats.timed_out, stats.queued), (1, 1), "{stats:?}");
+    assert!(stats.dropped_connections >= 2, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_limit_are_refused_while_a_signed_delivery_still_gets_its_answer() {
+    let mut opts = options();
+    opts.connections.max_connections = 8;
+    // Long enough that no idle connection times out during the test: only the limit is at work.
+    opts.connections.header_timeout = Duration::from_secs(60);
+    let recorder = Recorder::default();
+    let server = start(opts, recorder.clone()).await;
+    let addr = server.local_addr();
+
+    // Eight connections that send nothing fill every slot.
+    let mut idle = Vec::new();
+    for _ in 0..8 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    // Further connections, while those are new: refused with a 503 at once.
+    for _ in 0..4 {
+        let mut extra = Conn::connect(addr).await.unwrap();
+        let reply = tokio::time::timeout(Duration::from_secs(5), extra.read_reply())
+            .await
+            .expect("refused at once")
+            .unwrap();
+        assert_eq!(reply.status, 503);
+        assert!(reply.header("retry-after").is_some());
+    }
+    // Once the idle ones have had their chance (a second without a request), a signed delivery takes the place of
+    // the oldest and is answered.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let delivery = hook("issues", "limit-1", issue_event("edited", 1, "kari"));
+    let reply = send(addr, &delivery).await.unwrap();
+    assert_eq!(
+        (reply.status, reply.outcome().as_str()),
+        (202, "queued"),
+        "{}",
+        reply.body
+    );
+    let closed = closed_within(&mut idle[0], Duration::from_secs(5)).await;
+    assert!(closed.is_some(), "the oldest idle connection made room");
+    let stats = server.shutdown().await.unwrap();
+    assert_eq!(recorder.ids(), ["limit-1"]);
+    assert_eq!(
+        stats.dropped_connections, 5,
+        "4 refused, 1 evicted: {stats:?}"
+    );
+}
+
+/// The real `issue_comment.created` example, now comment `comment_id` with `body` by `author` on
+/// digdir/portfolio#number.
+fn comment_event(number: u64, comment_id: u64, author: &str, body: &str) -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("tests/fixtures/webhooks/issue_comment.created.json"))
+            .unwrap();
+    let mut payload: Value = serde_json::from_str(&text).unwrap();
+    payload["repository"]["full_name"] = json!("digdir/portfolio");
+    payload["repository"]["owner"]["login"] = json!("digdir");
+    payload["issue"]["number"] = json!(number);
+    payload["issue"]["node_id"] = json!(format!("I_node_{number}"));
+    payload["comment"]["id"] = json!(comment_id);
+    payload["comment"]["body"] = json!(body);
+    payload["comment"]["user"]["login"] = json!(author);
+    payload["comment"]["user"]["type"] = json!("User");
+    payload["sender"]["login"] = json!(author);
+    payload.to_string().into_bytes()
+}
+
+/// The reactions on each comment of `board`, by comment id.
+fn reactions(board: &Path) -> HashMap<u64, usize> {
+    let board: Value = serde_json::from_str(&std::fs::read_to_string(board).unwrap()).unwrap();
+    board["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| {
+            i["issue"]["comments"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|c| {
+            let n = c["reactions"].as_array().map_or(0, Vec::len);
+            Some((c["id"].as_u64()?, n))
+        })
+        .collect()
+}
+
+#[test]
+fn deliveries_acknowledged_before_a_sigkill_are_acted_on_exactly_once_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = board_copy(dir.path());
+    // Eight `/hjelp` comments, four on each of two issues: each delivery acted on adds one reaction to its comment
+    // (the snapshot keeps every reaction, so a second run of a delivery would show as a second one).
+    let mut snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(&board).unwrap()).unwrap();
+    let mut sent = Vec::new();
+    for k in 0..8u64 {
+        let (number, comment_id) = (101 + k % 2, 50_000 + k);
+        let item = snapshot["items"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|i| i["issue"]["number"] == number)
+            .unwrap();
+        item["issue"]["comments"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": comment_id, "author": "kari", "body": "/hjelp"}));
+        sent.push((format!("crash-{k}"), number, comment_id));
+    }
+    std::fs::write(&board, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/portfolio.toml");
+    let env = [
+        ("PORTFOLIO_SYNC_CONCURRENCY", "1".to_string()),
+        ("PORTFOLIO_SYNC_TEST_DELAY_MS", "500".to_string()),
+    ];
+
+    let first = child::Server::start(&config, &board, SECRET, &env);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let deliveries: Vec<Hook> = sent
+        .iter()
+        .map(|(id, number, comment_id)| {
+            hook(
+                "issue_comment",
+                id,
+                comment_event(*number, *comment_id, "kari", "/hjelp"),
+            )
+        })
+        .collect();
+    runtime.block_on(async {
+        let mut conn = Conn::connect(first.addr).await.unwrap();
+        for h in &deliveries {
+            let reply = conn.send(h).await.unwrap();
+            assert_eq!(
+                (reply.status, reply.outcome().as_str()),
+                (202, "queued"),
+                "{}",
+                reply.body
+            );
+        }
+    });
+    // The third delivery has started its 500 ms wait: two are done and marked, six are acknowledged and pending.
+    first
+        .wait_for(
+            |l| l.contains("started") && l.contains("crash-2"),
+            Duration::from_secs(30),
+        )
+        .unwrap_or_else(|| panic!("the third delivery never started:\n{}", first.log_text()));
+    let done_before = first.count(|l| l.contains(": done"));
+    first.kill();
+    let acted = reactions(&board);
+    let before: usize = sent.iter().map(|(_, _, c)| acted[c]).sum();
+    assert_eq!(
+        (before, done_before),
+        (2, 2),
+        "two acted on before the kill"
+    );
+
+    let second = child::Server::start(&config, &board, SECRET, &[]);
+    second
+        .wait_for(
+            |l| l.contains("queued again") && l.contains("resumed=6"),
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|| panic!("six deliveries resumed:\n{}", second.log_text()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while second.count(|l| l.contains(": done")) < 6 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    runtime.block_on(async {
+        // Redeliveries after the restart, of one done before the kill and one done after: recognised.
+        for h in [&deliveries[0], &deliveries[7]] {
+            let reply = send(second.addr, h).await.unwrap();
+            assert_eq!(
+                (reply.status, reply.outcome().as_str()),
+                (200, "duplicate"),
+                "{}",
+                reply.body
+            );
+        }
+    });
+    let log = second.log_text();
+    assert_eq!(second.terminate(Duration::from_secs(30)), Some(0), "{log}");
+
+    let acted = reactions(&board);
+    for (id, _, comment_id) in &sent {
+        assert_eq!(acted[comment_id], 1, "{id} acted on once:\n{log}");
+    }
+    // Per issue, in the order sent (the lanes were rebuilt from the store's order).
+    let done: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(": done"))
+        .filter_map(|l| l.split("id=").nth(1)?.split_whitespace().next())
+        .collect();
+    assert_eq!(done.len(), 6, "{log}");
+    for number in [101, 102] {
+        let order: Vec<&str> = done
+            .iter()
+            .copied()
+            .filter(|id| sent.iter().any(|(s, n, _)| s == id && *n == number))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted, "#{number} ran out of order:\n{log}");
+    }
+}
+
+#[test]
+fn memory_stays_bounded_under_300_half_sent_1_mb_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = board_copy(dir.path());
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/portfolio.toml");
+    // The defaults: 64 connections, 10 s for a head and for a body.
+    let server = child::Server::start(&config, &board, SECRET, &[]);
+    let Some(idle_rss) = server.rss_kib() else {
+        eprintln!("NOTICE: no /proc/PID/status here: the memory test is skipped");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let addr = server.addr;
+    let mut peak = idle_rss;
+    let (sent_halves, answered) = runtime.block_on(async {
+        // A valid 1 MB delivery, of which each connection sends the head and half the body, then waits.
+        let mut payload: Value = serde_json::from_slice(&issue_event("edited", 1, "kari")).unwrap();
+        let base = payload.to_string().len();
+        payload["issue"]["title"] = json!("x".repeat(1_000_000 - base));
+        let delivery = hook("issues", "big", payload.to_string());
+        let request: Arc<Vec<u8>> = Arc::new(
+            [
+                delivery.head(),
+                delivery.body[..delivery.body.len() / 2].to_vec(),
+            ]
+            .concat(),
+        );
+        let mut holders = Vec::new();
+        for _ in 0..300 {
+            let request = Arc::clone(&request);
+            holders.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.ok()?;
+                let sent = tokio::time::timeout(Duration::from_secs(5), stream.write_all(&request))
+                    .await
+                    .is_ok_and(|r| r.is_ok());
+                Some((stream, sent))
+            }));
+        }
+        let mut streams = Vec::new();
+        let mut sent_halves = 0;
+        for holder in holders {
+            if let Ok(Some((stream, sent))) = holder.await {
+                sent_halves += usize::from(sent);
+                streams.push(stream);
+            }
+        }
+        // Hold them all while the server has them, sampling its memory.
+        for _ in 0..30 {
+            if let Some(rss) = server.rss_kib() {
+                peak = peak.max(rss);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The server still answers a signed delivery.
+        let ping = hook("ping", "after-the-flood", "{\"zen\": \"Keep it simple.\"}");
+        let answered = tokio::time::timeout(Duration::from_secs(10), send(addr, &ping))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|r| r.status);
+        drop(streams);
+        (sent_halves, answered)
+    });
+    eprintln!(
+        "RSS: {} KiB idle, {} KiB at most with 300 connections holding half of a 1 MB body ({} wrote their half)",
+        idle_rss, peak, sent_halves
+    );
+    assert!(sent_halves > 0);
+    assert!(peak < 100 * 1024, "RSS reached {peak} KiB");
+    assert_eq!(answered, Some(200), "{}", server.log_text());
+    // Most of the 300 connections were refused or closed, and the log says so in a line or two, not hundreds.
+    let warnings = server.count(|l| l.contains("WARN"));
+    assert!(
+        (1..=3).contains(&warnings),
+        "{warnings} WARN lines:\n{}",
+        server.log_text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounded_drain_leaves_unfinished_work_in_the_store_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("queue.sqlite");
+    let mut opts = options();
+    opts.store = Some(store.clone());
+    opts.limits.concurrency = 1;
+    opts.drain = Duration::from_millis(300);
+    let slow = Recorder::slow(Duration::from_millis(200));
+    let server = start(opts.clone(), slow.clone()).await;
+    let mut conn = Conn::connect(server.local_addr()).await.unwrap();
+    let ids: Vec<String> = (0..6).map(|i| format!("drain-{i}")).collect();
+    for id in &ids {
+        let reply = conn
+            .send(&hook("issues", id, issue_event("edited", 1, "kari")))
+            .await
+            .unwrap();
+        assert_eq!(reply.status, 202);
+    }
+    let stopped = tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+        .await
+        .expect("the drain is bounded")
+        .unwrap();
+    let first = slow.ids();
+    assert!(
+        first.len() < ids.len(),
+        "the drain stopped before all the work: {first:?}"
+    );
+    assert_eq!(stopped.succeeded as usize, first.len());
+
+    // The next start runs the rest, once each, in the order they were accepted; the first ones are remembered.
+    let fast = Recorder::default();
+    let server = start(opts.clone(), fast.clone()).await;
+    until(|| server.stats().finished() as usize == ids.len() - first.len()).await;
+    let reply = send(
+        server.local_addr(),
+        &hook("issues", &ids[0], issue_event("edited", 1, "kari")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.outcome(), "duplicate");
+    let stats = server.shutdown().await.unwrap();
+    assert_eq!(stats.resumed as usize, ids.len() - first.len());
+    let all: Vec<String> = first.into_iter().chain(fast.ids()).collect();
+    assert_eq!(all, ids);
+
+    // A second signal during the drain stops at once, and still loses nothing.
+    opts.drain = Duration::from_secs(60);
+    let stuck = Recorder::slow(Duration::from_secs(30));
+    let server = start(opts.clone(), stuck.clone()).await;
+    let reply = send(
+        server.local_addr(),
+        &hook("issues", "stuck", issue_event("edited", 2, "kari")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.status, 202);
+    until(|| server.stats().running == 1).await;
+    let signals = Arc::new(tokio::sync::Semaphore::new(0));
+    let ask = Arc::clone(&signals);
+    let running = tokio::spawn(server.until(move || {
+        let ask = Arc::clone(&ask);
+        async move {
+            let _ = ask.acquire().await.map(|p| p.forget());
+        }
+    }));
+    signals.add_permits(1);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!running.is_finished(), "the first signal drains");
+    signals.add_permits(1);
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the second signal stops at once")
+        .unwrap()
+        .unwrap();
+    assert!(stuck.ids().is_empty());
+    let after = Recorder::default();
+    let server = start(opts, after.clone()).await;
+    until(|| after.ids() == ["stuck"]).await;
+    server.shutdown().await.unwrap();
 }

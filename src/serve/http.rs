@@ -9,14 +9,17 @@
 //! | 200 `pong` | GitHub's `ping` |
 //! | 400 | signed, but headers or payload unusable |
 //! | 401 | missing or wrong `X-Hub-Signature-256`: nothing else is looked at |
+//! | 408 | the body did not arrive within the body timeout |
 //! | 413 | body over the limit |
-//! | 503 | shutting down, or too much work waiting |
+//! | 503 | shutting down, too much work waiting, or the store cannot record it |
+//!
+//! Refusals are logged through a [`Throttle`]: anyone can provoke them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,10 +27,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::accept::Slot;
 use super::dedup::Fate;
 use super::intake::{self, Headers, Intake, Refusal};
 use super::queue::{Queue, Submitted};
 use super::stats::Counters;
+use super::throttle::{warn_throttled, Throttle};
 use super::worker::Worker;
 use crate::github::Secret;
 
@@ -35,6 +40,8 @@ pub struct AppState<W> {
     pub secret: Secret,
     pub queue: Arc<Queue<W>>,
     pub counters: Arc<Counters>,
+    pub body_timeout: Duration,
+    pub refusals: Arc<Throttle>,
 }
 
 pub fn router<W: Worker>(state: Arc<AppState<W>>, max_body: usize) -> Router {
@@ -58,26 +65,28 @@ fn text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn webhook<W: Worker>(
-    State(app): State<Arc<AppState<W>>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn webhook<W: Worker>(State(app): State<Arc<AppState<W>>>, request: Request) -> Response {
     let counters = &app.counters;
+    let headers = request.headers().clone();
+    let slot = request.extensions().get::<Arc<Slot>>().cloned();
     // For the log of a refusal only, so bounded: an unsigned request may send anything here.
     let delivery = text(&headers, "x-github-delivery")
         .filter(|d| d.len() <= 64)
         .unwrap_or("-");
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
+    // The head is in (hyper's header timeout); a client trickling the body, or stopping halfway, would otherwise
+    // hold its connection and its buffer for as long as it likes.
+    let read = tokio::time::timeout(app.body_timeout, Bytes::from_request(request, &())).await;
+    let body = match read {
+        Ok(Ok(body)) => body,
+        Ok(Err(rejection)) => {
             let status = rejection.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 Counters::bump(&counters.too_large);
             } else {
                 Counters::bump(&counters.bad_requests);
             }
-            tracing::warn!(
+            warn_throttled!(
+                app.refusals,
                 delivery,
                 status = status.as_u16(),
                 "refused: {}",
@@ -88,7 +97,27 @@ async fn webhook<W: Worker>(
                 json!({"status": "rejected", "error": rejection.body_text()}),
             );
         }
+        Err(_) => {
+            Counters::bump(&counters.timed_out);
+            let error = format!(
+                "the body did not arrive within {} s",
+                app.body_timeout.as_secs_f32()
+            );
+            warn_throttled!(app.refusals, delivery, "refused: {error}");
+            let mut response = answer(
+                StatusCode::REQUEST_TIMEOUT,
+                json!({"status": "rejected", "error": error}),
+            );
+            // The rest of the body may still come: do not read it as the next request.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            return response;
+        }
     };
+    // A complete request: its connection is not closed to make room for others until it is answered.
+    let _busy = slot.as_ref().map(Slot::busy);
     let judged = intake::intake(
         app.secret.expose().as_bytes(),
         Headers {
@@ -101,7 +130,7 @@ async fn webhook<W: Worker>(
     match judged {
         Err(Refusal::Unauthorized(why)) => {
             Counters::bump(&counters.unauthorized);
-            tracing::warn!(delivery, "refused: {why}");
+            warn_throttled!(app.refusals, delivery, "refused: {why}");
             answer(
                 StatusCode::UNAUTHORIZED,
                 json!({"status": "rejected", "error": why.to_string()}),
@@ -109,7 +138,7 @@ async fn webhook<W: Worker>(
         }
         Err(Refusal::BadRequest(why)) => {
             Counters::bump(&counters.bad_requests);
-            tracing::warn!(delivery, "refused: {why}");
+            warn_throttled!(app.refusals, delivery, "refused: {why}");
             answer(
                 StatusCode::BAD_REQUEST,
                 json!({"status": "rejected", "error": why}),
@@ -130,7 +159,7 @@ async fn webhook<W: Worker>(
         }
         Ok(Intake::Work(work)) => {
             let (id, event, key) = (work.id.clone(), work.event.clone(), work.key.clone());
-            match app.queue.submit(work) {
+            match app.queue.submit(work, body).await {
                 Submitted::Queued => {
                     Counters::bump(&counters.queued);
                     tracing::info!(delivery = %id, %event, %key, "queued");
@@ -155,14 +184,14 @@ async fn webhook<W: Worker>(
                         json!({"delivery": id, "status": "duplicate", "note": note}),
                     )
                 }
-                refused @ (Submitted::Full | Submitted::Closed) => {
+                refused @ (Submitted::Full | Submitted::Closed | Submitted::Unsaved) => {
                     Counters::bump(&counters.unavailable);
-                    let error = if refused == Submitted::Full {
-                        "too much work is waiting; redeliver later"
-                    } else {
-                        "the server is shutting down; redeliver later"
+                    let error = match refused {
+                        Submitted::Full => "too much work is waiting; redeliver later",
+                        Submitted::Unsaved => "the delivery could not be stored; redeliver later",
+                        _ => "the server is shutting down; redeliver later",
                     };
-                    tracing::warn!(delivery = %id, %event, %key, "refused: {error}");
+                    warn_throttled!(app.refusals, delivery = %id, %event, %key, "refused: {error}");
                     let mut response = answer(
                         StatusCode::SERVICE_UNAVAILABLE,
                         json!({"delivery": id, "status": "rejected", "error": error}),

@@ -86,8 +86,15 @@ fn header<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, Refusal> {
 /// Judges one request.
 pub fn intake(secret: &[u8], headers: Headers<'_>, body: &[u8]) -> Result<Intake, Refusal> {
     signature::verify(secret, headers.signature, body)?;
-    let event = header(headers.event, "X-GitHub-Event")?.to_string();
-    let id = header(headers.delivery, "X-GitHub-Delivery")?.to_string();
+    let event = header(headers.event, "X-GitHub-Event")?;
+    let id = header(headers.delivery, "X-GitHub-Delivery")?;
+    judge(event, id, body)
+}
+
+/// What to do with a delivery whose signature was verified: on arrival, and again on a restart for the deliveries
+/// the store kept (so a stored delivery is judged by the same code as a fresh one).
+pub fn judge(event: &str, id: &str, body: &[u8]) -> Result<Intake, Refusal> {
+    let (event, id) = (event.to_string(), id.to_string());
     if event == "ping" {
         return Ok(Intake::Ping { id });
     }

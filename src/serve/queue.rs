@@ -1,4 +1,5 @@
-//! The work queue: deduplication by delivery id, one lane per key, bounded concurrency, and a drain for shutdown.
+//! The work queue: deduplication by delivery id, one lane per key, bounded concurrency, durability through the
+//! [`Store`], and a bounded drain for shutdown.
 //!
 //! A lane is a task that runs the deliveries of one key (one issue) one after the other, in the order they were
 //! accepted, and ends when its key has no more work. Two moves of the same card must not race (the second would
@@ -8,17 +9,24 @@
 //!
 //! Each delivery runs in a task of its own: a panic or a hung request then fails that delivery only, and its lane,
 //! its counters and the drain carry on.
+//!
+//! A delivery is in the store before [`Queue::submit`] says `Queued`, and leaves the `pending` state only when its
+//! work has finished. [`Queue::halt`] (the end of a shutdown) stops everything at once and marks nothing: what had
+//! not finished is still pending in the store, and [`Queue::resume`] runs it on the next start, in the same order.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use tokio::sync::{watch, Semaphore};
+use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use super::dedup::{Fate, Seen};
-use super::intake::Delivery;
+use super::intake::{self, Delivery, Intake};
 use super::stats::Counters;
+use super::store::{Store, Stored};
 use super::worker::Worker;
 use crate::run::Exit;
 
@@ -45,6 +53,8 @@ pub enum Submitted {
     Full,
     /// Shutting down.
     Closed,
+    /// The store could not record it (disk full, ...): not accepted, GitHub is told to redeliver.
+    Unsaved,
 }
 
 pub struct Queue<W> {
@@ -55,30 +65,53 @@ pub struct Queue<W> {
     /// The number of accepted deliveries not yet finished, for the drain to wait on.
     pending: watch::Sender<usize>,
     counters: Arc<Counters>,
+    store: Arc<Store>,
+    /// Held from the duplicate check to the lane: deliveries reach the lanes in the order the store has them, and
+    /// two copies of one delivery arriving at once cannot both pass the check.
+    intake: tokio::sync::Mutex<()>,
 }
 
 struct State {
     closed: bool,
+    /// Nothing more starts, and running work was aborted: see [`Queue::halt`].
+    halted: bool,
     seen: Seen,
     /// Key → deliveries waiting behind the one running. A key is present exactly while its lane task runs.
     lanes: HashMap<String, VecDeque<Delivery>>,
     pending: usize,
+    /// Delivery id → its running task, for [`Queue::halt`].
+    running: HashMap<String, AbortHandle>,
+}
+
+/// Runs blocking store work off the async threads; a panic in it is reported as an error.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 impl<W: Worker> Queue<W> {
-    pub fn new(worker: W, limits: Limits, counters: Arc<Counters>) -> Arc<Queue<W>> {
+    pub fn new(worker: W, limits: Limits, counters: Arc<Counters>, store: Store) -> Arc<Queue<W>> {
         Arc::new(Queue {
             worker: Arc::new(worker),
             permits: Arc::new(Semaphore::new(limits.concurrency.max(1))),
             state: Mutex::new(State {
                 closed: false,
+                halted: false,
                 seen: Seen::new(limits.remember),
                 lanes: HashMap::new(),
                 pending: 0,
+                running: HashMap::new(),
             }),
             pending: watch::channel(0).0,
             counters,
             limits,
+            store: Arc::new(store),
+            intake: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -90,19 +123,69 @@ impl<W: Worker> Queue<W> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Accepts a delivery unless it is a duplicate, the queue is full, or the server is shutting down. Must be
-    /// called inside a Tokio runtime (it may start a lane task).
-    pub fn submit(self: &Arc<Self>, delivery: Delivery) -> Submitted {
+    /// Loads what the store remembers and queues the deliveries that were accepted and not finished, in their
+    /// order. Call once, before the first [`Queue::submit`]. Returns how many were queued again.
+    pub fn resume(self: &Arc<Self>) -> rusqlite::Result<usize> {
+        let mut resumed = 0;
+        let mut unusable = Vec::new();
+        let finished = self.store.load(|stored: Stored| {
+            // Verified when it arrived; judged again by today's code, so a stored body is never trusted further.
+            match intake::judge(&stored.event, &stored.id, &stored.body) {
+                Ok(Intake::Work(delivery)) => {
+                    self.enqueue(delivery);
+                    resumed += 1;
+                }
+                Ok(_) => unusable.push((stored.id, Fate::Done, "needs no action now".to_string())),
+                Err(why) => unusable.push((stored.id, Fate::Failed, why.to_string())),
+            }
+        })?;
+        {
+            let mut state = self.state();
+            for (id, fate) in finished {
+                if state.seen.fate(&id).is_none() {
+                    state.seen.record(&id, fate);
+                }
+            }
+        }
+        for (id, fate, why) in unusable {
+            tracing::warn!(delivery = %id, "a stored delivery is not run again: {why}");
+            self.store.finish(&id, fate)?;
+            self.state().seen.record(&id, fate);
+        }
+        Counters::add(&self.counters.resumed, resumed as u64);
+        Ok(resumed)
+    }
+
+    /// Accepts a delivery unless it is a duplicate, the queue is full, the server is shutting down, or the store
+    /// cannot record it. `Queued` means it is in the store. Must be called inside a Tokio runtime.
+    pub async fn submit(self: &Arc<Self>, delivery: Delivery, body: Bytes) -> Submitted {
+        let _in_order = self.intake.lock().await;
+        {
+            let state = self.state();
+            if !state.seen.is_new(&delivery.id) {
+                return Submitted::Duplicate(
+                    state.seen.fate(&delivery.id).unwrap_or(Fate::Pending),
+                );
+            }
+            if state.closed {
+                return Submitted::Closed;
+            }
+            if state.pending >= self.limits.max_queued.max(1) {
+                return Submitted::Full;
+            }
+        }
+        let store = Arc::clone(&self.store);
+        let (id, event) = (delivery.id.clone(), delivery.event.clone());
+        if let Err(e) = blocking(move || store.accept(&id, &event, &body)).await {
+            tracing::error!(delivery = %delivery.id, "cannot store the delivery, refusing it: {e}");
+            return Submitted::Unsaved;
+        }
+        self.enqueue(delivery);
+        Submitted::Queued
+    }
+
+    fn enqueue(self: &Arc<Self>, delivery: Delivery) {
         let mut state = self.state();
-        if !state.seen.is_new(&delivery.id) {
-            return Submitted::Duplicate(state.seen.fate(&delivery.id).unwrap_or(Fate::Pending));
-        }
-        if state.closed {
-            return Submitted::Closed;
-        }
-        if state.pending >= self.limits.max_queued.max(1) {
-            return Submitted::Full;
-        }
         state.seen.record(&delivery.id, Fate::Pending);
         state.pending += 1;
         self.pending.send_replace(state.pending);
@@ -113,12 +196,23 @@ impl<W: Worker> Queue<W> {
                 tokio::spawn(Arc::clone(self).lane(delivery));
             }
         }
-        Submitted::Queued
     }
 
     /// Refuses new deliveries from now on; accepted ones still run.
     pub fn close(&self) {
         self.state().closed = true;
+    }
+
+    /// Stops at once: nothing more starts, running work is aborted, and nothing is marked, so every unfinished
+    /// delivery stays pending in the store for the next start. Returns how many were left.
+    pub fn halt(&self) -> usize {
+        let mut state = self.state();
+        state.closed = true;
+        state.halted = true;
+        for task in state.running.values() {
+            task.abort();
+        }
+        state.pending
     }
 
     pub fn is_closed(&self) -> bool {
@@ -144,8 +238,9 @@ impl<W: Worker> Queue<W> {
             self.run_one(delivery).await;
             let mut state = self.state();
             next = state.lanes.get_mut(&key).and_then(VecDeque::pop_front);
-            if next.is_none() {
+            if next.is_none() || state.halted {
                 state.lanes.remove(&key);
+                return;
             }
         }
     }
@@ -162,11 +257,19 @@ impl<W: Worker> Queue<W> {
             sender = %delivery.sender,
         );
         let id = delivery.id.clone();
-        let started = Instant::now();
-        Counters::bump(&self.counters.running);
         let worker = Arc::clone(&self.worker);
         let mut task =
             tokio::spawn(async move { worker.run(delivery).await }.instrument(span.clone()));
+        {
+            let mut state = self.state();
+            if state.halted {
+                task.abort();
+                return;
+            }
+            state.running.insert(id.clone(), task.abort_handle());
+        }
+        let started = Instant::now();
+        Counters::bump(&self.counters.running);
         let outcome = match tokio::time::timeout(self.limits.job_timeout, &mut task).await {
             Ok(Ok(Ok(done))) if done.exit == Exit::Ok => Ok(done.output),
             Ok(Ok(Ok(done))) => Err(format!("some writes failed: {}", done.output.trim())),
@@ -182,7 +285,16 @@ impl<W: Worker> Queue<W> {
             }
         };
         Counters::drop_one(&self.counters.running);
-        drop(permit);
+        let halted = {
+            let mut state = self.state();
+            state.running.remove(&id);
+            state.halted
+        };
+        if halted && outcome.is_err() {
+            // Aborted by the halt: whatever it got done, it stays pending and runs again on the next start (every
+            // write is idempotent), so it is neither counted nor marked.
+            return;
+        }
         let ms = started.elapsed().as_millis() as u64;
         let fate = match outcome {
             Ok(output) => {
@@ -201,6 +313,17 @@ impl<W: Worker> Queue<W> {
                 Fate::Failed
             }
         };
+        let store = Arc::clone(&self.store);
+        let marked = id.clone();
+        if let Err(e) = blocking(move || store.finish(&marked, fate)).await {
+            // It then runs again on the next start, which idempotent writes make harmless.
+            span.in_scope(|| {
+                tracing::error!("cannot mark the delivery finished in the store: {e}")
+            });
+        }
+        // Only now: with concurrency 1 the next delivery starts after this one is marked, so a crash never leaves
+        // two deliveries acted on and unmarked.
+        drop(permit);
         let mut state = self.state();
         state.seen.record(&id, fate);
         state.pending = state.pending.saturating_sub(1);
@@ -225,6 +348,10 @@ mod tests {
             sender: "kari".into(),
             owner: "digdir".into(),
         }
+    }
+
+    fn memory() -> Store {
+        Store::open(None, 1000).unwrap()
     }
 
     fn limits(concurrency: usize) -> Limits {
@@ -255,21 +382,23 @@ mod tests {
                 Ok(Done::ok(""))
             }
         };
-        let queue = Queue::new(worker, limits(4), Arc::default());
+        let queue = Queue::new(worker, limits(4), Arc::default(), memory());
         for i in 0..5 {
             assert_eq!(
-                queue.submit(delivery(&format!("d{i}"), "k")),
+                queue
+                    .submit(delivery(&format!("d{i}"), "k"), Bytes::new())
+                    .await,
                 Submitted::Queued
             );
         }
         assert_eq!(
-            queue.submit(delivery("d1", "k")),
+            queue.submit(delivery("d1", "k"), Bytes::new()).await,
             Submitted::Duplicate(Fate::Pending)
         );
         queue.drained().await;
         assert_eq!(*log.lock().unwrap(), ["d0", "d1", "d2", "d3", "d4"]);
         assert_eq!(
-            queue.submit(delivery("d4", "k")),
+            queue.submit(delivery("d4", "k"), Bytes::new()).await,
             Submitted::Duplicate(Fate::Done)
         );
     }
@@ -288,20 +417,26 @@ mod tests {
         let counters = Arc::new(Counters::default());
         let mut l = limits(2);
         l.job_timeout = Duration::from_millis(50);
-        let queue = Queue::new(worker, l, counters.clone());
+        let queue = Queue::new(worker, l, counters.clone(), memory());
         for id in ["panic", "slow", "err", "fine"] {
-            assert_eq!(queue.submit(delivery(id, "same")), Submitted::Queued);
+            assert_eq!(
+                queue.submit(delivery(id, "same"), Bytes::new()).await,
+                Submitted::Queued
+            );
         }
         queue.drained().await;
         let stats = counters.snapshot();
         assert_eq!((stats.succeeded, stats.failed, stats.running), (1, 3, 0));
         assert_eq!(
-            queue.submit(delivery("err", "same")),
+            queue.submit(delivery("err", "same"), Bytes::new()).await,
             Submitted::Queued,
             "a failed delivery may be retried"
         );
         queue.close();
-        assert_eq!(queue.submit(delivery("new", "same")), Submitted::Closed);
+        assert_eq!(
+            queue.submit(delivery("new", "same"), Bytes::new()).await,
+            Submitted::Closed
+        );
         queue.drained().await;
     }
 
@@ -313,10 +448,19 @@ mod tests {
         };
         let mut l = limits(1);
         l.max_queued = 2;
-        let queue = Queue::new(worker, l, Arc::default());
-        assert_eq!(queue.submit(delivery("a", "1")), Submitted::Queued);
-        assert_eq!(queue.submit(delivery("b", "2")), Submitted::Queued);
-        assert_eq!(queue.submit(delivery("c", "3")), Submitted::Full);
+        let queue = Queue::new(worker, l, Arc::default(), memory());
+        assert_eq!(
+            queue.submit(delivery("a", "1"), Bytes::new()).await,
+            Submitted::Queued
+        );
+        assert_eq!(
+            queue.submit(delivery("b", "2"), Bytes::new()).await,
+            Submitted::Queued
+        );
+        assert_eq!(
+            queue.submit(delivery("c", "3"), Bytes::new()).await,
+            Submitted::Full
+        );
         queue.drained().await;
         assert_eq!(queue.pending(), 0);
     }

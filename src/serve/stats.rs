@@ -40,6 +40,8 @@ counters! {
     unauthorized,
     /// 413: body over the limit.
     too_large,
+    /// 408: the body did not arrive in time.
+    timed_out,
     /// 400: signed, but headers or payload unusable.
     bad_requests,
     /// 503: shutting down, or the queue is full.
@@ -50,11 +52,19 @@ counters! {
     failed,
     /// Queued work running right now.
     running,
+    /// Deliveries accepted before a restart and not finished then, queued again on start.
+    resumed,
+    /// Connections closed unanswered: over the connection limit, or too slow to send their request.
+    dropped_connections,
 }
 
 impl Counters {
     pub fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
     }
 
     pub fn drop_one(counter: &AtomicU64) {
@@ -71,6 +81,7 @@ impl Stats {
             + self.pings
             + self.unauthorized
             + self.too_large
+            + self.timed_out
             + self.bad_requests
             + self.unavailable
     }
