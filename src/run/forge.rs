@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::UsageError;
+use super::{save_error, UsageError};
 use crate::board::{Comment, Issue, IssueRef, Snapshot};
 use crate::config::{Config, Permission};
 use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
@@ -47,10 +47,11 @@ pub fn usage_or_not(
 }
 
 impl AnyForge {
-    /// Writes a snapshot back (only when something changed); GitHub has nothing to save.
-    pub fn save(&self) -> Result<()> {
+    /// Writes a snapshot back (only when something changed since the last save); GitHub has nothing to save. A
+    /// snapshot that is not a regular file is the user's to fix (exit 2).
+    pub fn save(&mut self) -> Result<()> {
         match self {
-            AnyForge::Snapshot(f) => f.save(),
+            AnyForge::Snapshot(f) => f.save().map_err(save_error),
             AnyForge::GitHub(_) => Ok(()),
         }
     }
@@ -118,6 +119,9 @@ impl Forge for AnyForge {
     }
     async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<IssueRef>> {
         each!(self, f => f.find_issues(repository, needle).await)
+    }
+    async fn save(&mut self) -> Result<()> {
+        AnyForge::save(self)
     }
 }
 
