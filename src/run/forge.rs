@@ -22,7 +22,11 @@ pub enum AnyForge {
 /// Opens the snapshot at `snapshot`, or GitHub when there is none.
 pub async fn open(config: &Config, snapshot: Option<&Path>) -> Result<AnyForge> {
     Ok(match snapshot {
-        Some(path) => AnyForge::Snapshot(SnapshotForge::open(path, &config.board.status_field)?),
+        // Missing, unreadable, not JSON, cut short, another version: the user's file to fix (exit 2).
+        Some(path) => AnyForge::Snapshot(
+            SnapshotForge::open(path, &config.board.status_field)
+                .map_err(|e| UsageError(format!("{e:#}")))?,
+        ),
         None => AnyForge::GitHub(github(config).await?),
     })
 }

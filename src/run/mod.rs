@@ -72,10 +72,13 @@ pub fn save_error(e: anyhow::Error) -> anyhow::Error {
 
 /// The exit code an error ends a command with: 2 when it is the user's to fix, else 1.
 pub fn exit_of(error: &anyhow::Error) -> Exit {
+    // A configuration that does not fit the board is the user's whichever use case found it (a full sync makes it a
+    // UsageError; one issue's event passes the Mismatch on as it is).
     let usage = error.downcast_ref::<UsageError>().is_some()
         || error
             .downcast_ref::<crate::config::ConfigErrors>()
-            .is_some();
+            .is_some()
+        || error.downcast_ref::<crate::preflight::Mismatch>().is_some();
     if usage {
         Exit::Usage
     } else {
