@@ -109,11 +109,18 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
         path: path.to_path_buf(),
         source,
     };
+    // A new file: 0666, and the kernel takes the umask off, as for any program's new file. A replacement starts
+    // owner-only and gets the old file's mode below: a file that others may not read must not be readable, not
+    // even empty, by someone who could open it and wait for the contents.
+    let mode = if target.existing.is_some() {
+        0o600
+    } else {
+        0o666
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".portfolio-sync-")
         .suffix(".tmp")
-        // The kernel takes the umask off a new file's mode, as for any program's new file.
-        .permissions(Permissions::from_mode(0o666))
+        .permissions(Permissions::from_mode(mode))
         .tempfile_in(target.dir())
         .map_err(io)?;
     if let Some(existing) = &target.existing {
