@@ -217,10 +217,11 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
             let mut forge = run::open(&config, snapshot.as_deref()).await?;
             let findings = doctor::examine(&mut forge, &config).await;
             write!(out, "{}", doctor::render(&findings))?;
-            Ok(if findings.iter().all(|f| f.ok) {
-                Exit::Ok
-            } else {
-                Exit::Failed
+            // A configuration that does not fit the board is exit 2 here as in `sync`, which refuses to run on it.
+            Ok(match doctor::verdict(&findings) {
+                doctor::Verdict::AllGood => Exit::Ok,
+                doctor::Verdict::Problems => Exit::Failed,
+                doctor::Verdict::Misfit => Exit::Usage,
             })
         }
         Command::Export { out: file } => {

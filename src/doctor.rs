@@ -10,6 +10,9 @@ use crate::preflight;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub ok: bool,
+    /// Not ok because the configuration names something the board does not have: the configuration is wrong,
+    /// not the token or GitHub.
+    pub misfit: bool,
     pub text: String,
 }
 
@@ -17,6 +20,7 @@ impl Finding {
     fn ok(text: impl Into<String>) -> Finding {
         Finding {
             ok: true,
+            misfit: false,
             text: text.into(),
         }
     }
@@ -24,8 +28,36 @@ impl Finding {
     fn bad(text: impl Into<String>) -> Finding {
         Finding {
             ok: false,
+            misfit: false,
             text: text.into(),
         }
+    }
+
+    fn misfit(text: impl Into<String>) -> Finding {
+        Finding {
+            misfit: true,
+            ..Finding::bad(text)
+        }
+    }
+}
+
+/// What the findings come to, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The configuration does not fit the board: what `sync` refuses to run on.
+    Misfit,
+    /// The token cannot read something, or GitHub failed.
+    Problems,
+    AllGood,
+}
+
+pub fn verdict(findings: &[Finding]) -> Verdict {
+    if findings.iter().any(|f| f.misfit) {
+        Verdict::Misfit
+    } else if findings.iter().any(|f| !f.ok) {
+        Verdict::Problems
+    } else {
+        Verdict::AllGood
     }
 }
 
@@ -63,7 +95,7 @@ pub async fn examine<F: Forge>(forge: &mut F, config: &Config) -> Vec<Finding> {
             "every phase's Status option and every required field exists ({} phases)",
             config.phases.len()
         ))),
-        Err(m) => findings.extend(m.problems.into_iter().map(Finding::bad)),
+        Err(m) => findings.extend(m.problems.into_iter().map(Finding::misfit)),
     }
     findings.extend(handoff_fields(config, &snapshot));
     for repo in &b.repositories {
@@ -92,7 +124,7 @@ fn handoff_fields(config: &Config, snapshot: &Snapshot) -> Vec<Finding> {
         let field = field.as_deref()?;
         Some(match snapshot.board.field(field) {
             Some(_) => Finding::ok(format!("{key} \"{field}\" exists")),
-            None => Finding::bad(format!(
+            None => Finding::misfit(format!(
                 "{key} names \"{field}\", which the board does not have"
             )),
         })

@@ -67,6 +67,12 @@ pub trait Forge {
     /// Open issues in a repository whose body contains `needle`, with their author (to find a tracking issue
     /// before creating it; the caller keeps those the bot opened with the marker as their first line).
     async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<Issue>>;
+
+    /// Makes the writes so far last. A snapshot file is written only here; on GitHub every write landed when it
+    /// returned, so there is nothing to do. A run says "applied" only after this succeeded.
+    async fn save(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// How an event names an issue: by repository and number, or by GraphQL node id (board item events).

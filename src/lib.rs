@@ -1,7 +1,7 @@
 //! portfolio-sync: keeps a GitHub Projects (v2) portfolio board honest.
 //!
 //! Functional core, imperative shell: `body`, `rules`, `reconcile`, `plan` and `messages` decide without I/O;
-//! `apply`, `snapshot` and `github` carry the decisions out.
+//! `apply`, `snapshot`, `file` and `github` carry the decisions out.
 
 pub mod apply;
 pub mod board;
@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod doctor;
 pub mod event;
+pub mod file;
 pub mod forge;
 pub mod github;
 pub mod language;

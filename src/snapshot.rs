@@ -1,7 +1,8 @@
 //! A [`Forge`] backed by a JSON snapshot file: the board with no token and no network.
 //!
 //! An issue's `comments`, when present, are all its comments, so reconcile can see that a comment is already there.
-//! Writes change the in-memory copy; `save` writes the file atomically (temporary file + rename).
+//! Writes change the in-memory copy; `save` writes it into the file ([`crate::file::write`]: atomically, through
+//! symlinks, keeping permissions).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -69,21 +70,6 @@ impl SnapshotFile {
     }
 }
 
-/// Writes `text` to `path` so that a reader sees the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
-}
-
 pub struct SnapshotForge {
     path: PathBuf,
     status_field: String,
@@ -109,12 +95,17 @@ impl SnapshotForge {
         &self.file
     }
 
-    /// Writes the snapshot back, atomically, if anything was written to it.
-    pub fn save(&self) -> Result<()> {
+    /// Writes the snapshot back into its file ([`crate::file::write`]) if anything was written to it since the
+    /// last save. A failed save is a [`crate::file::WriteError`].
+    pub fn save(&mut self) -> Result<()> {
         if !self.dirty {
             return Ok(());
         }
-        write_atomic(&self.path, &self.file.to_json()?)
+        // Cleared before trying: a save that failed is reported once, not again by the next caller that saves, and
+        // nothing is lost by it, since every save writes the whole snapshot.
+        self.dirty = false;
+        crate::file::write(&self.path, self.file.to_json()?.as_bytes())?;
+        Ok(())
     }
 
     fn issues_mut(&mut self) -> impl Iterator<Item = &mut Issue> {
@@ -344,6 +335,10 @@ impl Forge for SnapshotForge {
                 ..i.clone()
             })
             .collect())
+    }
+
+    async fn save(&mut self) -> Result<()> {
+        SnapshotForge::save(self)
     }
 }
 

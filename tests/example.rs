@@ -394,7 +394,12 @@ fn a_snapshot_that_is_not_one_is_a_clear_error() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"version\": 1, \"board\": {}}").unwrap();
     let out = bin(&["sync", "--snapshot", bad.to_str().unwrap(), "--dry-run"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad snapshot file is a usage error: {}",
+        text(&out)
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not a board snapshot"),
         "{}",

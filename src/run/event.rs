@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::actions::{summary, Actions};
-use super::sync::{print_plan, sync, SyncOptions};
+use super::sync::{print_plan, print_unsaved, save, sync, SyncOptions};
 use super::{board_name, handle, report, Exit, Format, UsageError};
 use crate::config::Config;
 use crate::event::{self, Trigger};
@@ -107,12 +107,17 @@ pub async fn on_event<F: IssueForge>(
         };
         return sync(forge, config, options, actions, out).await;
     }
-    let handled = handle::handle(forge, config, trigger).await?;
+    let mut handled = handle::handle(forge, config, trigger).await?;
+    // Before anything is told: until the save, writes to a snapshot are not applied.
+    let saved = save(forge, &mut handled.applied).await;
     for note in &handled.notes {
         writeln!(out, "{note}")?;
     }
-    if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() {
-        print_plan(out, &handled.plan, Some(&handled.applied), Format::Text)?;
+    if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() || saved.is_err() {
+        match saved {
+            Ok(()) => print_plan(out, &handled.plan, Some(&handled.applied), Format::Text)?,
+            Err(_) => print_unsaved(out, &handled.plan, &handled.applied, Format::Text)?,
+        }
     }
     let title = format!(
         "{} ({})",
@@ -122,15 +127,15 @@ pub async fn on_event<F: IssueForge>(
     let run = summary::Summary {
         title: &title,
         plan: &handled.plan,
-        applied: (!handled.plan.actions.is_empty()).then_some(&handled.applied),
+        applied: (!handled.plan.actions.is_empty() || saved.is_err()).then_some(&handled.applied),
         dry_run: false,
         refused: None,
         notes: &handled.notes,
     };
     actions.publish(out, &run, Format::Text);
-    Ok(if handled.applied.failures.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Failed
+    Ok(match saved {
+        Err(exit) => exit,
+        Ok(()) if handled.applied.failures.is_empty() => Exit::Ok,
+        Ok(()) => Exit::Failed,
     })
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::UsageError;
+use super::{save_error, UsageError};
 use crate::board::{Comment, Issue, IssueRef, Snapshot};
 use crate::config::{Config, Permission};
 use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
@@ -22,7 +22,11 @@ pub enum AnyForge {
 /// Opens the snapshot at `snapshot`, or GitHub when there is none.
 pub async fn open(config: &Config, snapshot: Option<&Path>) -> Result<AnyForge> {
     Ok(match snapshot {
-        Some(path) => AnyForge::Snapshot(SnapshotForge::open(path, &config.board.status_field)?),
+        // Missing, unreadable, not JSON, cut short, another version: the user's file to fix (exit 2).
+        Some(path) => AnyForge::Snapshot(
+            SnapshotForge::open(path, &config.board.status_field)
+                .map_err(|e| UsageError(format!("{e:#}")))?,
+        ),
         None => AnyForge::GitHub(github(config).await?),
     })
 }
@@ -47,10 +51,11 @@ pub fn usage_or_not(
 }
 
 impl AnyForge {
-    /// Writes a snapshot back (only when something changed); GitHub has nothing to save.
-    pub fn save(&self) -> Result<()> {
+    /// Writes a snapshot back (only when something changed since the last save); GitHub has nothing to save. A
+    /// snapshot that is not a regular file is the user's to fix (exit 2).
+    pub fn save(&mut self) -> Result<()> {
         match self {
-            AnyForge::Snapshot(f) => f.save(),
+            AnyForge::Snapshot(f) => f.save().map_err(save_error),
             AnyForge::GitHub(_) => Ok(()),
         }
     }
@@ -118,6 +123,9 @@ impl Forge for AnyForge {
     }
     async fn find_issues(&mut self, repository: &str, needle: &str) -> Result<Vec<Issue>> {
         each!(self, f => f.find_issues(repository, needle).await)
+    }
+    async fn save(&mut self) -> Result<()> {
+        AnyForge::save(self)
     }
 }
 

@@ -46,12 +46,39 @@ pub enum Exit {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Writes a file the user named (`--out`) into place ([`crate::file::write`]). A path that cannot hold a file (not a
+/// regular file, no such directory) is the user's to fix (exit 2); a write that fails is not (exit 1).
+pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    crate::file::write(path, text.as_bytes()).map_err(file_error)
+}
+
+/// [`write_file`]'s refusals before the work: a command checks its output first, so a wrong `--out` costs no
+/// reading and writes nothing anywhere.
+pub fn check_file(path: &std::path::Path) -> anyhow::Result<()> {
+    crate::file::check(path).map_err(file_error)
+}
+
+fn file_error(e: crate::file::WriteError) -> anyhow::Error {
+    usage_or_not(e.is_refusal(), e)
+}
+
+/// A forge's failed save as the use cases report it: a snapshot that is not a regular file is a usage error.
+pub fn save_error(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<crate::file::WriteError>() {
+        Ok(e) => file_error(e),
+        Err(e) => e,
+    }
+}
+
 /// The exit code an error ends a command with: 2 when it is the user's to fix, else 1.
 pub fn exit_of(error: &anyhow::Error) -> Exit {
+    // A configuration that does not fit the board is the user's whichever use case found it (a full sync makes it a
+    // UsageError; one issue's event passes the Mismatch on as it is).
     let usage = error.downcast_ref::<UsageError>().is_some()
         || error
             .downcast_ref::<crate::config::ConfigErrors>()
-            .is_some();
+            .is_some()
+        || error.downcast_ref::<crate::preflight::Mismatch>().is_some();
     if usage {
         Exit::Usage
     } else {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::{Exit, UsageError};
+use super::{check_file, save_error, write_file, Exit, UsageError};
 use crate::board::{Issue, IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::IssueForge;
@@ -23,7 +23,7 @@ pub enum ReportFormat {
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     pub format: ReportFormat,
-    /// Where to write it (atomically); standard output when `None`.
+    /// Where to write it ([`crate::file::write`]); standard output when `None`.
     pub out: Option<PathBuf>,
     /// Also keep the report in its issue (needs `report.issue = true`).
     pub publish: bool,
@@ -41,6 +41,9 @@ pub async fn report<F: IssueForge>(
             "report --publish keeps the report in an issue, which needs `issue = true` in the [report] table of the configuration".into(),
         )
         .into());
+    }
+    if let Some(path) = &options.out {
+        check_file(path)?;
     }
     let (snapshot, open) = read(forge, config).await?;
     let report = build(config, &snapshot, &open, Day::today());
@@ -61,7 +64,7 @@ pub async fn report<F: IssueForge>(
     };
     match &options.out {
         Some(path) => {
-            crate::snapshot::write_atomic(path, &text)?;
+            write_file(path, &text)?;
             tracing::info!("wrote the report to {}", path.display());
         }
         None => write!(out, "{text}")?,
@@ -77,7 +80,10 @@ pub async fn publish_and_say<F: IssueForge>(
     report: &Report,
     out: &mut impl Write,
 ) -> Result<()> {
-    if let Some(published) = publish(forge, config, bot, report).await? {
+    let published = publish(forge, config, bot, report).await?;
+    // A snapshot's issue is only there once saved: said after the save, or not at all.
+    forge.save().await.map_err(save_error)?;
+    if let Some(published) = published {
         let how = if published.created {
             "opened"
         } else {

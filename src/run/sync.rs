@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::actions::{summary, Actions};
-use super::{board_name, Exit, Format, UsageError};
-use crate::apply::{self, Applied};
+use super::{board_name, exit_of, save_error, Exit, Format, UsageError};
+use crate::apply::{self, Applied, Failure};
 use crate::config::Config;
 use crate::forge::Forge;
 use crate::plan::Plan;
@@ -86,20 +86,42 @@ pub async fn sync<F: Forge>(
         return Ok(Exit::Failed);
     }
     tracing::info!("applying {} writes", plan.writes());
-    let applied = apply::apply(forge, &plan, &snapshot.bot).await;
+    let mut applied = apply::apply(forge, &plan, &snapshot.bot).await;
     tracing::info!(
         "{} writes done, {} failed",
         applied.writes,
         applied.failures.len()
     );
-    print_plan(out, &plan, Some(&applied), options.format)?;
+    // Printed only after the save: until then, writes to a snapshot are not applied.
+    let saved = save(forge, &mut applied).await;
+    match saved {
+        Ok(()) => print_plan(out, &plan, Some(&applied), options.format)?,
+        Err(_) => print_unsaved(out, &plan, &applied, options.format)?,
+    }
     run.applied = Some(&applied);
     actions.publish(out, &run, options.format);
-    Ok(if applied.failures.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Failed
+    Ok(match saved {
+        Err(exit) => exit,
+        Ok(()) if applied.failures.is_empty() => Exit::Ok,
+        Ok(()) => Exit::Failed,
     })
+}
+
+/// Saves what a run wrote ([`Forge::save`]: a snapshot file; GitHub has nothing to save). A save that fails applied
+/// nothing: no write counts as done, the save joins the failures, and the exit it calls for comes back: 2 when the
+/// snapshot is not a regular file, else 1.
+pub async fn save<F: Forge>(forge: &mut F, applied: &mut Applied) -> Result<(), Exit> {
+    let Err(e) = forge.save().await.map_err(save_error) else {
+        return Ok(());
+    };
+    tracing::error!("{e:#}");
+    applied.writes = 0;
+    applied.failures.push(Failure {
+        item: "snapshot".into(),
+        action: "save snapshot".into(),
+        error: format!("{e:#}"),
+    });
+    Err(exit_of(&e))
 }
 
 /// The plan as text or JSON; after a run, with what failed.
@@ -109,9 +131,31 @@ pub fn print_plan(
     applied: Option<&Applied>,
     format: Format,
 ) -> Result<()> {
+    print(out, plan, applied, applied.is_some(), format)
+}
+
+/// The plan of a run whose writes went to a snapshot that could not be saved: planned, not applied (`applied:
+/// false`), with the failed save among the failures.
+pub fn print_unsaved(
+    out: &mut impl Write,
+    plan: &Plan,
+    applied: &Applied,
+    format: Format,
+) -> Result<()> {
+    print(out, plan, Some(applied), false, format)
+}
+
+/// `landed`: the writes reached GitHub or a saved snapshot, so the plan is told as applied.
+fn print(
+    out: &mut impl Write,
+    plan: &Plan,
+    applied: Option<&Applied>,
+    landed: bool,
+    format: Format,
+) -> Result<()> {
     match format {
         Format::Json => {
-            let mut json = plan.to_json(applied.is_some());
+            let mut json = plan.to_json(landed);
             if let Some(r) = applied {
                 json["failures"] = serde_json::json!(r
                     .failures
@@ -122,7 +166,7 @@ pub fn print_plan(
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         Format::Text => {
-            write!(out, "{}", plan.to_text(applied.is_some()))?;
+            write!(out, "{}", plan.to_text(landed))?;
             if let Some(r) = applied.filter(|r| !r.failures.is_empty()) {
                 writeln!(out, "\nFailed ({}):", r.failures.len())?;
                 for f in &r.failures {
