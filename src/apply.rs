@@ -4,6 +4,11 @@
 //! once-only comment or issue is looked for before it is created, and a create that failed is looked for again
 //! before it is retried, because GitHub may have stored it before the error. One item's failure stops that item's
 //! remaining actions (so a comment never claims a move that did not happen) and nothing else.
+//!
+//! Each item's actions run in the plan's order, which puts the item's memory (its phase label, a revert, the
+//! reaction that answers a command) last: a run stopped anywhere leaves every item either done or looking
+//! undone, and the next run plans what is left. Items go side by side, one step at a time, so the status changes
+//! that stand at the same step of several items go to the forge in one batch.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -129,20 +134,39 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
         failed_items: BTreeSet::new(),
         comments: HashMap::new(),
     };
-    run.statuses(&plan.actions).await;
-    for action in plan
+    // Labels a repository lacks are made first: the items' label writes need them.
+    let (labels, items): (Vec<&Action>, Vec<&Action>) = plan
         .actions
         .iter()
-        .filter(|a| !matches!(a.change, Change::SetStatus { .. }))
-    {
-        if run.failed_items.contains(&action.item) {
-            run.applied.skipped += 1;
-            continue;
+        .partition(|a| matches!(a.change, Change::CreateLabel { .. }));
+    for action in labels {
+        run.one_action(action).await;
+    }
+    let mut queues: Vec<Vec<&Action>> = Vec::new();
+    let mut queue_of: HashMap<&str, usize> = HashMap::new();
+    for action in items {
+        let at = *queue_of.entry(action.item.as_str()).or_insert_with(|| {
+            queues.push(Vec::new());
+            queues.len() - 1
+        });
+        queues[at].push(action);
+    }
+    let steps = queues.iter().map(Vec::len).max().unwrap_or(0);
+    for step in 0..steps {
+        let mut statuses = Vec::new();
+        let mut others = Vec::new();
+        for action in queues.iter().filter_map(|q| q.get(step)) {
+            if run.failed_items.contains(&action.item) {
+                run.applied.skipped += 1;
+            } else if matches!(action.change, Change::SetStatus { .. }) {
+                statuses.push(*action);
+            } else {
+                others.push(*action);
+            }
         }
-        match run.one(&action.change).await {
-            Ok(Written::Wrote) => run.applied.writes += 1,
-            Ok(Written::Already) => run.applied.already_done += 1,
-            Err(e) => run.fail(action, e),
+        run.statuses(&statuses).await;
+        for action in others {
+            run.one_action(action).await;
         }
     }
     run.applied
@@ -201,9 +225,21 @@ impl<F: Forge> Applier<'_, F> {
         });
     }
 
-    async fn statuses(&mut self, actions: &[Action]) {
+    /// One action, counted.
+    async fn one_action(&mut self, action: &Action) {
+        match self.one(&action.change).await {
+            Ok(Written::Wrote) => self.applied.writes += 1,
+            Ok(Written::Already) => self.applied.already_done += 1,
+            Err(e) => self.fail(action, e),
+        }
+    }
+
+    /// Status changes of several items at once: the forge batches them as its host allows (GitHub: aliased
+    /// mutations).
+    async fn statuses(&mut self, actions: &[&Action]) {
         let sets: Vec<(&Action, StatusChange)> = actions
             .iter()
+            .copied()
             .filter_map(|a| match &a.change {
                 Change::SetStatus { item_id, status } => Some((
                     a,
@@ -218,7 +254,6 @@ impl<F: Forge> Applier<'_, F> {
         if sets.is_empty() {
             return;
         }
-        // All at once: the forge batches them as its host allows (GitHub: aliased mutations).
         let changes: Vec<StatusChange> = sets.iter().map(|(_, c)| c.clone()).collect();
         let results = self.forge.set_statuses(&changes).await;
         for (i, (action, _)) in sets.iter().enumerate() {

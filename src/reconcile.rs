@@ -199,11 +199,11 @@ impl<'a> Reconciler<'a> {
                 )
             }
             Some(accepted) if accepted == target => {
-                self.move_card(&mut out, item, &standing, target);
-                self.settle_labels(&mut out, &standing, target, "repairs the phase labels");
                 if requested.is_some() {
                     self.upsert_status(&mut out, item, target, "the phase was asked for again");
                 }
+                self.move_card(&mut out, item, &standing, target);
+                self.settle_labels(&mut out, &standing, target, "repairs the phase labels");
                 (
                     Outcome::Unchanged,
                     format!("in {}", phase_name(target)),
@@ -211,7 +211,7 @@ impl<'a> Reconciler<'a> {
                 )
             }
             Some(accepted) if target < accepted && self.config.sync.allow_backward => {
-                self.accept(&mut out, item, &standing, target, "moved back");
+                self.accept(&mut out, item, &standing, target, "moved back", None);
                 (
                     Outcome::Accepted,
                     format!("moved back from {}", phase_name(accepted)),
@@ -252,8 +252,16 @@ impl<'a> Reconciler<'a> {
                     .filter(|pc| pc.checks.iter().any(|c| !c.met()))
                     .collect();
                 if failing.is_empty() {
-                    self.accept(&mut out, item, &standing, target, "requirements met");
-                    self.handoffs(&mut out, item, &body, accepted + 1..=target);
+                    let entered = accepted + 1..=target;
+                    let handoffs = (&body, entered);
+                    self.accept(
+                        &mut out,
+                        item,
+                        &standing,
+                        target,
+                        "requirements met",
+                        Some(handoffs),
+                    );
                     (
                         Outcome::Accepted,
                         format!("requirements of {} met", phase_name(target)),
@@ -389,6 +397,10 @@ impl<'a> Reconciler<'a> {
         );
     }
 
+    /// Accepts the move to `target`. The order is the commit point of DESIGN's memory rule: what people read
+    /// (the status comment, the handoff and its tracking issues) first, then the card, and the phase label (the
+    /// bot's memory of the accepted phase) last, so that a run stopped anywhere in between leaves the item looking
+    /// unaccepted and the next run plans the rest.
     fn accept(
         &self,
         out: &mut ItemOut,
@@ -396,10 +408,14 @@ impl<'a> Reconciler<'a> {
         standing: &Standing,
         target: PhaseIdx,
         reason: &str,
+        handoffs: Option<(&Body, std::ops::RangeInclusive<PhaseIdx>)>,
     ) {
+        self.upsert_status(out, item, target, reason);
+        if let Some((body, entered)) = handoffs {
+            self.handoffs(out, item, body, entered);
+        }
         self.move_card(out, item, standing, target);
         self.settle_labels(out, standing, target, reason);
-        self.upsert_status(out, item, target, reason);
     }
 
     /// After an accepted command, the card goes where the command said.
@@ -459,7 +475,16 @@ impl<'a> Reconciler<'a> {
             return;
         }
         match self.config.sync.on_violation {
+            // The refusal is told before the card goes back: the revert is what makes the item look settled, so a
+            // run stopped in between leaves the card where it was and the next run tells and reverts again.
             OnViolation::Revert => {
+                let body =
+                    messages::rejected_comment(&self.texts, from, to, failing, None, self.moved_by);
+                self.upsert(out, Marker::Rejected, body, "tells what is missing");
+                repair(out);
+                if standing.blocked {
+                    self.unblock(out, "the move was reverted");
+                }
                 let status = self.config.phases.get(accepted).status.clone();
                 out.push(
                     Change::SetStatus {
@@ -468,16 +493,10 @@ impl<'a> Reconciler<'a> {
                     },
                     "the move is refused: back to the accepted phase",
                 );
-                repair(out);
-                if standing.blocked {
-                    self.unblock(out, "the move was reverted");
-                }
-                let body =
-                    messages::rejected_comment(&self.texts, from, to, failing, None, self.moved_by);
-                self.upsert(out, Marker::Rejected, body, "tells what is missing");
             }
+            // The blocked label is the memory of a told refusal (a flagged card is not told again on every sync),
+            // so it comes after the comment.
             OnViolation::Flag => {
-                repair(out);
                 let label = &self.config.sync.blocked_label;
                 let body = messages::rejected_comment(
                     &self.texts,
@@ -488,6 +507,8 @@ impl<'a> Reconciler<'a> {
                     self.moved_by,
                 );
                 if !standing.blocked {
+                    self.upsert(out, Marker::Rejected, body, "tells what is missing");
+                    repair(out);
                     out.push(
                         Change::AddLabel {
                             issue: out.issue.reference(),
@@ -495,11 +516,13 @@ impl<'a> Reconciler<'a> {
                         },
                         "the move is refused: flagged",
                     );
-                    self.upsert(out, Marker::Rejected, body, "tells what is missing");
-                } else if out.issue.comments.is_some() {
+                } else {
                     // Already flagged: refresh the explanation only where the comments are at hand, so an
                     // unchanged board needs no per-item reads.
-                    self.upsert(out, Marker::Rejected, body, "what is missing changed");
+                    if out.issue.comments.is_some() {
+                        self.upsert(out, Marker::Rejected, body, "what is missing changed");
+                    }
+                    repair(out);
                 }
             }
         }

@@ -565,7 +565,7 @@ fn a_live_sync_lists_a_failed_write_in_the_summary_and_fails() {
             "### Failed (1)",
             "| [example-org/portfolio#2](https://github.com/example-org/portfolio/issues/2) | add label phase/concept | ",
             "Validation Failed",
-            "2 later writes of those items were not tried; the next run finishes them.",
+            "1 later write of those items were not tried; the next run finishes them.",
             "### Refused (1)",
         ],
     );

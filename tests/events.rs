@@ -280,16 +280,16 @@ fn schedule_runs_a_full_sync() {
             "POST /repos/example-org/portfolio/labels",
             "POST /repos/example-org/portfolio/labels",
             "POST /repos/example-org/portfolio/issues/1/labels",
-            "POST /repos/example-org/portfolio/issues/2/labels",
-            "DELETE /repos/example-org/portfolio/issues/2/labels/phase%2Fproblem",
             "POST /repos/example-org/portfolio/issues/2/comments",
-            "POST /repos/example-org/portfolio/issues/3/labels",
             "POST /repos/example-org/portfolio/issues/3/comments",
+            "POST /repos/example-org/portfolio/issues/4/comments",
+            "POST /repos/example-org/portfolio/issues/2/labels",
+            "POST /repos/example-org/portfolio/issues/3/labels",
+            "POST /repos/example-org/payments/issues",
+            "DELETE /repos/example-org/portfolio/issues/2/labels/phase%2Fproblem",
+            "POST /repos/example-org/portfolio/issues/4/comments",
             "POST /repos/example-org/portfolio/issues/4/labels",
             "DELETE /repos/example-org/portfolio/issues/4/labels/phase%2Fplanning",
-            "POST /repos/example-org/portfolio/issues/4/comments",
-            "POST /repos/example-org/payments/issues",
-            "POST /repos/example-org/portfolio/issues/4/comments",
         ]
     );
     w.finish();
@@ -316,16 +316,16 @@ fn workflow_dispatch_with_dry_run_writes_nothing_and_without_it_syncs() {
             "POST /repos/example-org/portfolio/labels",
             "POST /repos/example-org/portfolio/labels",
             "POST /repos/example-org/portfolio/issues/1/labels",
-            "POST /repos/example-org/portfolio/issues/2/labels",
-            "DELETE /repos/example-org/portfolio/issues/2/labels/phase%2Fproblem",
             "POST /repos/example-org/portfolio/issues/2/comments",
-            "POST /repos/example-org/portfolio/issues/3/labels",
             "POST /repos/example-org/portfolio/issues/3/comments",
+            "POST /repos/example-org/portfolio/issues/4/comments",
+            "POST /repos/example-org/portfolio/issues/2/labels",
+            "POST /repos/example-org/portfolio/issues/3/labels",
+            "POST /repos/example-org/payments/issues",
+            "DELETE /repos/example-org/portfolio/issues/2/labels/phase%2Fproblem",
+            "POST /repos/example-org/portfolio/issues/4/comments",
             "POST /repos/example-org/portfolio/issues/4/labels",
             "DELETE /repos/example-org/portfolio/issues/4/labels/phase%2Fplanning",
-            "POST /repos/example-org/portfolio/issues/4/comments",
-            "POST /repos/example-org/payments/issues",
-            "POST /repos/example-org/portfolio/issues/4/comments",
         ]
     );
     w.finish();
@@ -418,8 +418,8 @@ fn an_issue_change_reverts_a_forward_move_without_requirements() {
     assert_eq!(
         w.gh.take_writes(),
         [
-            "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/105/comments",
+            "GraphQL SetStatuses",
         ]
     );
     w.finish();
@@ -444,8 +444,8 @@ fn a_card_moved_forward_without_requirements_is_reverted() {
     assert_eq!(
         w.gh.take_writes(),
         [
-            "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/105/comments",
+            "GraphQL SetStatuses",
         ]
     );
     w.finish();
@@ -604,10 +604,10 @@ fn a_member_of_a_command_team_may_move_without_write_access() {
     assert_eq!(
         w.gh.take_writes(),
         [
+            "POST /repos/digdir/portfolio/issues/103/comments",
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/103/labels",
             "DELETE /repos/digdir/portfolio/issues/103/labels/fase%2Fplanlegging",
-            "POST /repos/digdir/portfolio/issues/103/comments",
             "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
         ]
     );
@@ -633,10 +633,10 @@ fn fase_forward_with_requirements_met_moves_the_card_and_thanks() {
     assert_eq!(
         w.gh.take_writes(),
         [
+            "POST /repos/digdir/portfolio/issues/104/comments",
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/104/labels",
             "DELETE /repos/digdir/portfolio/issues/104/labels/fase%2Fproblem",
-            "POST /repos/digdir/portfolio/issues/104/comments",
             "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
         ]
     );
@@ -692,10 +692,10 @@ fn fase_backward_is_accepted() {
     assert_eq!(
         w.gh.take_writes(),
         [
+            "POST /repos/digdir/portfolio/issues/103/comments",
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/103/labels",
             "DELETE /repos/digdir/portfolio/issues/103/labels/fase%2Fplanlegging",
-            "POST /repos/digdir/portfolio/issues/103/comments",
             "POST /repos/digdir/portfolio/issues/comments/19072/reactions",
         ]
     );
@@ -758,9 +758,9 @@ fn fase_on_an_issue_that_is_not_on_the_board_adds_it_first() {
         w.gh.take_writes(),
         [
             "GraphQL AddItem",
+            "POST /repos/digdir/portfolio/issues/140/comments",
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/140/labels",
-            "POST /repos/digdir/portfolio/issues/140/comments",
             "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
         ]
     );

@@ -244,7 +244,11 @@ fn flag_keeps_the_status_and_adds_the_blocked_label_once() {
     let plan = reconcile(&config, &board(vec![item.clone()]));
     let (d, changes) = only(&plan);
     assert_eq!(d.outcome, Outcome::Rejected);
-    assert_eq!(kinds(&changes), ["add_label", "upsert_comment"]);
+    assert_eq!(
+        kinds(&changes),
+        ["upsert_comment", "add_label"],
+        "told, then flagged"
+    );
     assert!(has_label_change(&changes, true, "fase/blokkert"));
 
     // Flagged already and the comments are not known (a live sync): nothing is planned, no per-item read needed.
