@@ -97,6 +97,46 @@ impl Fault {
         })
     }
 
+    /// A run interrupted at its `k`-th write (1-based), counted from when the fault is armed: that write fails
+    /// without landing (422), and so does the same request sent again in that run (a create is retried once after
+    /// checking). Fires until [`FakeGitHub::clear_faults`](super::FakeGitHub::clear_faults).
+    pub fn write_fails(k: usize) -> Fault {
+        let seen = Arc::new(Mutex::new((0usize, None::<String>)));
+        Fault::when(move |r| {
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            if !r.is_write() {
+                return false;
+            }
+            seen.0 += 1;
+            if seen.0 == k {
+                seen.1 = Some(r.name());
+            }
+            seen.1.as_deref() == Some(r.name().as_str())
+        })
+        .times(usize::MAX)
+        .status(422)
+        .body(json!({ "message": "Validation Failed" }))
+    }
+
+    /// A run that dies right after its `k`-th write landed: every later request gets 503, as from a process that
+    /// is gone. Fires until [`FakeGitHub::clear_faults`](super::FakeGitHub::clear_faults).
+    pub fn crash_after_write(k: usize) -> Fault {
+        let seen = Arc::new(Mutex::new((0usize, false)));
+        Fault::when(move |r| {
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.1 {
+                return true;
+            }
+            if r.is_write() {
+                seen.0 += 1;
+                seen.1 = seen.0 == k;
+            }
+            false
+        })
+        .times(usize::MAX)
+        .status(503)
+    }
+
     pub fn any_query() -> Fault {
         Fault::when(|r| r.graphql.as_ref().is_some_and(|g| g.kind == OpKind::Query))
     }

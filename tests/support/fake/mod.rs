@@ -206,6 +206,15 @@ impl FakeGitHub {
             .push(fault);
     }
 
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Faults armed but not (fully) used yet.
     pub fn pending_faults(&self) -> usize {
         self.shared

@@ -343,6 +343,53 @@ pub struct State {
 }
 
 impl State {
+    /// Everything a run of the bot can change, in a form two worlds can be compared by: every issue's title,
+    /// body, author, state, labels (sorted), comments (author, body, reactions) and every item's Status. Ids and
+    /// times are left out: two runs that did the same work have the same digest.
+    pub fn digest(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for repo in self.repos.values() {
+            for label in &repo.labels {
+                out.push(format!("{} label {}", repo.full_name(), label.name));
+            }
+            for issue in repo.issues.values() {
+                let mut labels = issue.labels.clone();
+                labels.sort();
+                out.push(format!(
+                    "{}#{} by {} open={} title={:?} labels={labels:?}\n{}",
+                    repo.full_name(),
+                    issue.number,
+                    issue.author,
+                    issue.open,
+                    issue.title,
+                    issue.body
+                ));
+                for c in &issue.comments {
+                    let mut reactions = c.reactions.clone();
+                    reactions.sort();
+                    out.push(format!(
+                        "{}#{} comment by {} reactions={reactions:?}\n{}",
+                        repo.full_name(),
+                        issue.number,
+                        c.author,
+                        c.body
+                    ));
+                }
+            }
+        }
+        for project in &self.projects {
+            for item in &project.items {
+                out.push(format!(
+                    "item {} archived={} status={:?}",
+                    item.id,
+                    item.archived,
+                    self.item_status(&item.id)
+                ));
+            }
+        }
+        out
+    }
+
     // --- ids and time ----------------------------------------------------------------------------------------
 
     pub fn next_number(&mut self) -> u64 {
