@@ -10,6 +10,7 @@ use portfolio_sync::config::{self, Config};
 use portfolio_sync::run::actions::Actions;
 use portfolio_sync::run::sync::{sync, SyncOptions};
 use portfolio_sync::run::Exit;
+use support::fake::LoggedRequest;
 use support::*;
 
 /// The example boards with the configuration each is written for: revert (Digdir) and flag (English).
@@ -111,4 +112,71 @@ async fn a_write_that_fails_at_any_position_is_finished_by_the_next_run() {
 #[tokio::test]
 async fn a_run_that_dies_after_any_write_is_finished_by_the_next_run() {
     interrupted_at_every_write("a crash", Fault::crash_after_write).await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_refusal_is_told_after_the_wait_and_pauses_the_later_creates() {
+    let gh = example_fake(BOARD);
+    let path = "/repos/digdir/portfolio/issues/105/comments";
+    gh.fault(Fault::post(path).rate_limited(1).times(2));
+    assert_eq!(
+        run(&gh, &digdir()).await,
+        Some(Exit::Ok),
+        "finished in one run"
+    );
+    let log = gh.log();
+    let tries: Vec<&LoggedRequest> = log
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == path)
+        .collect();
+    assert_eq!(tries.len(), 3, "{}", log.summary());
+    let waited = tries[2].received.duration_since(tries[0].received);
+    assert!(
+        waited.as_millis() >= 1900,
+        "retry-after was honoured twice: {waited:?}"
+    );
+    // The next create of another item waited for the pause too.
+    let limited = tries[0].received;
+    let later = log
+        .iter()
+        .filter(|r| r.is_create() && r.path != path && r.received > limited)
+        .map(|r| r.received.duration_since(limited))
+        .min()
+        .expect("later creates");
+    assert!(
+        later.as_millis() >= 900,
+        "a later create went on at once: {later:?}"
+    );
+    let rejected = gh.read(|s| {
+        s.comments_of("digdir/portfolio", 105)
+            .iter()
+            .filter(|c| c.author == BOT && c.body.starts_with("<!-- portfolio-sync:rejected -->"))
+            .count()
+    });
+    assert_eq!(rejected, 1);
+    gh.finish();
+}
+
+#[tokio::test]
+async fn every_third_create_refused_for_a_while_still_ends_as_a_clean_run() {
+    let config = digdir();
+    let (want, _) = uninterrupted(BOARD, &config).await;
+    let gh = example_fake(BOARD);
+    gh.fault(Fault::every_nth_create_rate_limited(3));
+    let mut runs = 0;
+    while runs < 3 {
+        runs += 1;
+        if run(&gh, &config).await == Some(Exit::Ok) {
+            break;
+        }
+    }
+    gh.clear_faults();
+    let got = gh.read(|s| s.digest());
+    assert!(
+        got == want,
+        "after {runs} run(s): {}",
+        difference(&want, &got)
+    );
+    assert!(gh.log().writes() > 0);
+    gh.finish();
 }

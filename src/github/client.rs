@@ -390,6 +390,7 @@ impl Client {
         let creates_content = url
             .strip_prefix(self.api_url.as_str())
             .is_some_and(|relative| pace::is_content_creating(&method, path_of(relative).as_str()));
+        // Transport failures and 5xx are retried only where repeating is harmless; rate limits always (below).
         let max_attempts = if retry.allows_retry() {
             self.retry.max_attempts.max(1)
         } else {
@@ -435,10 +436,18 @@ impl Client {
                     };
                     let wait = match verdict {
                         Verdict::Final => return Ok(answer),
-                        Verdict::WaitFor(wait) => wait,
+                        Verdict::WaitFor(wait) => {
+                            if creates_content {
+                                self.creates.hold(wait);
+                            }
+                            wait
+                        }
+                        Verdict::Backoff if !retry.allows_retry() => return Ok(answer),
                         Verdict::Backoff => self.retry.backoff(attempt),
                     };
-                    if attempt >= max_attempts {
+                    // A rate-limited request was refused before GitHub acted on it, so even a create may be sent
+                    // again once the wait is over.
+                    if attempt >= self.retry.max_attempts.max(1) {
                         return Ok(answer);
                     }
                     if wait > self.retry.max_wait {

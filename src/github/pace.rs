@@ -78,11 +78,17 @@ pub fn is_content_creating(method: &Method, path: &str) -> bool {
 struct Schedule {
     pace: Pace,
     next: Option<Instant>,
+    /// GitHub asked us to stop creating until then (a secondary rate limit): no create goes before it.
+    held_until: Option<Instant>,
 }
 
 impl Schedule {
     /// Books a slot for a request wanted at `now` and returns when it may go.
     fn book(&mut self, now: Instant) -> Instant {
+        let now = self.held_until.map_or(now, |held| held.max(now));
+        if self.pace.is_off() {
+            return now;
+        }
         let next = self.next.unwrap_or(now).max(now);
         let early = self
             .pace
@@ -104,7 +110,11 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(pace: Pace) -> Limiter {
         Limiter {
-            schedule: Mutex::new(Schedule { pace, next: None }),
+            schedule: Mutex::new(Schedule {
+                pace,
+                next: None,
+                held_until: None,
+            }),
         }
     }
 
@@ -112,15 +122,21 @@ impl Limiter {
         self.schedule.lock().unwrap_or_else(|e| e.into_inner()).pace
     }
 
-    /// Waits for this request's slot (not at all when pacing is off).
+    /// GitHub answered a create with a secondary rate limit: every later create waits `wait` from now, not only
+    /// the one that was refused (they all count against the same limit).
+    pub fn hold(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut schedule = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
+        schedule.held_until = Some(schedule.held_until.map_or(until, |held| held.max(until)));
+    }
+
+    /// Waits for this request's slot (not at all when pacing is off and GitHub asked for no pause).
     pub async fn wait(&self) {
-        let go = {
-            let mut schedule = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
-            if schedule.pace.is_off() {
-                return;
-            }
-            schedule.book(Instant::now())
-        };
+        let go = self
+            .schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .book(Instant::now());
         let wait = go.saturating_duration_since(Instant::now());
         if !wait.is_zero() {
             tracing::debug!(
@@ -180,6 +196,20 @@ mod tests {
     }
 
     #[test]
+    fn a_hold_delays_every_later_create_even_without_pacing() {
+        let start = Instant::now();
+        let mut schedule = Schedule {
+            pace: Pace::OFF,
+            next: None,
+            held_until: Some(start + Duration::from_secs(60)),
+        };
+        assert_eq!(schedule.book(start) - start, Duration::from_secs(60));
+        assert_eq!(schedule.book(start) - start, Duration::from_secs(60));
+        let after = start + Duration::from_secs(61);
+        assert_eq!(schedule.book(after), after, "the hold is over");
+    }
+
+    #[test]
     fn a_schedule_allows_the_burst_then_one_per_interval() {
         let start = Instant::now();
         let mut schedule = Schedule {
@@ -188,6 +218,7 @@ mod tests {
                 interval: Duration::from_secs(10),
             },
             next: None,
+            held_until: None,
         };
         let slots: Vec<u64> = (0..6)
             .map(|_| (schedule.book(start) - start).as_secs())

@@ -137,6 +137,22 @@ impl Fault {
         .status(503)
     }
 
+    /// Every `n`-th create (comment, issue, label, reaction) is refused with a secondary rate limit
+    /// (`retry-after: 1`), as GitHub does to a client that creates quickly. Fires until cleared.
+    pub fn every_nth_create_rate_limited(n: usize) -> Fault {
+        let seen = Arc::new(Mutex::new(0usize));
+        Fault::when(move |r| {
+            if !r.is_create() {
+                return false;
+            }
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            *seen += 1;
+            *seen % n == 0
+        })
+        .times(usize::MAX)
+        .rate_limited(1)
+    }
+
     pub fn any_query() -> Fault {
         Fault::when(|r| r.graphql.as_ref().is_some_and(|g| g.kind == OpKind::Query))
     }

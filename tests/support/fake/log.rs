@@ -22,6 +22,8 @@ pub struct LoggedRequest {
     pub faulted: bool,
     /// The fake has no route for it (answered 404).
     pub unrouted: bool,
+    /// When it arrived (after the artificial latency).
+    pub received: std::time::Instant,
 }
 
 impl LoggedRequest {
@@ -39,6 +41,21 @@ impl LoggedRequest {
             Some(call) => call.kind == OpKind::Mutation,
             None => self.method != "GET",
         }
+    }
+
+    /// A new comment, issue, repository label or reaction: what GitHub's secondary limits count.
+    pub fn is_create(&self) -> bool {
+        let segments: Vec<&str> = self.path.trim_start_matches('/').split('/').collect();
+        self.graphql.is_none()
+            && self.method == "POST"
+            && matches!(
+                segments.as_slice(),
+                ["repos", _, _, "issues"]
+                    | ["repos", _, _, "labels"]
+                    | ["repos", _, _, "issues", _, "comments"]
+                    | ["repos", _, _, "issues", _, "reactions"]
+                    | ["repos", _, _, "issues", "comments", _, "reactions"]
+            )
     }
 
     /// `GraphQL SetStatuses`, or `POST /repos/o/r/issues/1/labels`.

@@ -369,6 +369,7 @@ async fn answer(
         status: 0,
         faulted: false,
         unrouted: false,
+        received: std::time::Instant::now(),
     };
 
     let fault = faults::take(&shared.faults, &entry);
