@@ -41,6 +41,8 @@ pub struct CommentEvent {
     pub comment_id: u64,
     pub author: String,
     pub body: String,
+    /// When the comment was written (RFC 3339), as the payload says.
+    pub created_at: Option<String>,
 }
 
 /// A payload that cannot be read: exit 2, nothing changed.
@@ -176,6 +178,9 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string(),
+                created_at: get(payload, "comment.created_at")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
             }))
         }
         "issues" => {

@@ -104,6 +104,14 @@ pub trait IssueForge: Forge {
     async fn is_team_member(&mut self, org: &str, team: &str, user: &str) -> Result<bool>;
     /// Open issues of a repository, without comments (the report lists those missing from the board).
     async fn open_issues(&mut self, repository: &str) -> Result<Vec<Issue>>;
+    /// The login the bot writes as.
+    async fn bot_login(&mut self) -> Result<String>;
+    /// Who reacted how to a comment: `(login, content)` pairs.
+    async fn reactions(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+    ) -> Result<Vec<(String, String)>>;
     /// Replaces an issue's title and body (the pinned report issue).
     async fn edit_issue(&mut self, issue: &IssueRef, title: &str, body: &str) -> Result<()>;
 }

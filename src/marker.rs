@@ -22,6 +22,8 @@ pub enum Marker {
     Tracking(IssueRef),
     /// The issue that keeps the portfolio report.
     Report,
+    /// The one explanation a person without permission gets on an issue (by lowercase login).
+    Denied(String),
 }
 
 impl fmt::Display for Marker {
@@ -46,6 +48,7 @@ impl Marker {
             Marker::Reply(id) => format!("reply:{id}"),
             Marker::Tracking(issue) => format!("tracking:{issue}"),
             Marker::Report => "report".into(),
+            Marker::Denied(login) => format!("denied:{}", login.to_lowercase()),
         }
     }
 

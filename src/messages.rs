@@ -325,55 +325,64 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     out
 }
 
-/// The answer to `/hjelp`: the commands and the phases they accept.
-pub fn help_reply(t: &Texts, comment_id: u64, phases: &[&str]) -> String {
-    let mut out = format!("{}\n", Marker::Reply(comment_id));
-    out.push_str(t.pick(
-        "### Kommandoer for portfolio-sync\n\n\
-         - `/fase <fase>` (`/flytt`): flytter tiltaket til fasen hvis kravene er oppfylt; bakover går alltid\n\
-         - `/sjekk`: oppdaterer sjekklisten for neste fase\n\
-         - `/hjelp`: denne hjelpen\n\n\
-         Kommandoen må stå først på en linje, utenfor sitater og kode. Faser: ",
-        "### portfolio-sync commands\n\n\
-         - `/phase <phase>` (`/fase`, `/flytt`): moves the initiative to the phase if its requirements are met; backward always works\n\
-         - `/check` (`/sjekk`): refreshes the checklist for the next phase\n\
-         - `/help` (`/hjelp`): this help\n\n\
-         A command must start a line, outside quotes and code. Phases: ",
-    ));
-    out.push_str(
-        &phases
-            .iter()
-            .map(|p| format!("`{p}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    out.push('\n');
+/// The answer to a command comment: every part (one per command, or one refusal) in one comment, marked with the
+/// command comment's id so that a redelivered event finds it.
+pub fn reply(t: &Texts, comment_id: u64, parts: &[String]) -> String {
+    reply_with(t, &Marker::Reply(comment_id), parts)
+}
+
+/// A reply marked with `marker`.
+pub fn reply_with(t: &Texts, marker: &Marker, parts: &[String]) -> String {
+    let mut out = format!("{marker}\n");
+    out.push_str(&parts.join("\n\n"));
+    finish(&mut out, t);
     out
 }
 
-/// The polite refusal for someone who may not run commands.
-pub fn denied_reply(t: &Texts, comment_id: u64, user: &str, required: &str) -> String {
-    format!(
-        "{}\n{}\n",
-        Marker::Reply(comment_id),
-        match t.language {
-            Language::Nb => format!(
-                "Hei @{user}! Bare personer med minst `{required}`-tilgang til repoet, eller medlemmer av porteføljeteamene, kan flytte tiltak med kommandoer. Ta kontakt med porteføljekontoret, så hjelper de deg."
-            ),
-            Language::En => format!(
-                "Hi @{user}! Only people with at least `{required}` access to this repository, or members of the portfolio teams, can move initiatives with commands. Please ask the portfolio office for help."
-            ),
-        }
-    )
+/// `/hjelp`: the commands and the phases they accept.
+pub fn help_text(t: &Texts, phases: &[&str]) -> String {
+    let mut out = t
+        .pick(
+            "### Kommandoer for portfolio-sync\n\n\
+             - `/fase <fase>` (`/flytt`): flytter tiltaket til fasen hvis kravene er oppfylt; bakover går alltid\n\
+             - `/sjekk`: oppdaterer sjekklista for neste fase\n\
+             - `/hjelp`: denne hjelpen\n\n\
+             Kommandoen må stå først på en linje, utenfor sitater og kode. Faser: ",
+            "### portfolio-sync commands\n\n\
+             - `/phase <phase>` (`/fase`, `/flytt`): moves the initiative to the phase if its requirements are met; backward always works\n\
+             - `/check` (`/sjekk`): refreshes the checklist for the next phase\n\
+             - `/help` (`/hjelp`): this help\n\n\
+             A command must start a line, outside quotes and code. Phases: ",
+        )
+        .to_string();
+    out.push_str(&code_list(phases));
+    out
 }
 
-/// The answer to `/fase` with a phase that does not exist.
-pub fn unknown_phase_reply(t: &Texts, comment_id: u64, asked: &str, phases: &[&str]) -> String {
-    let list = phases
+/// `p1`, `p2`: phase names as code, so no name formats the text.
+fn code_list(items: &[&str]) -> String {
+    items
         .iter()
-        .map(|p| format!("`{p}`"))
+        .map(|p| format!("`{}`", p.replace('`', "'")))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// The one explanation someone without permission gets on an issue (later commands only get a reaction).
+pub fn denied_text(t: &Texts, user: &str, required: &str) -> String {
+    match t.language {
+        Language::Nb => format!(
+            "Hei @{user}! Bare personer med minst `{required}`-tilgang til repoet, eller medlemmer av porteføljekontoret, kan flytte tiltak med kommandoer. Ta kontakt med porteføljekontoret, så hjelper de deg."
+        ),
+        Language::En => format!(
+            "Hi @{user}! Only people with at least `{required}` access to this repository, or members of the portfolio office, can move initiatives with commands. Please ask the portfolio office for help."
+        ),
+    }
+}
+
+/// `/fase` with a phase that does not exist.
+pub fn unknown_phase_text(t: &Texts, asked: &str, phases: &[&str]) -> String {
+    let list = code_list(phases);
     let example = phases.get(1).or(phases.first()).copied().unwrap_or("…");
     let text = match (asked.trim().is_empty(), t.language) {
         (true, Language::Nb) => {
@@ -391,5 +400,63 @@ pub fn unknown_phase_reply(t: &Texts, comment_id: u64, asked: &str, phases: &[&s
             markdown::text(asked)
         ),
     };
-    format!("{}\n{text}{list}.\n", Marker::Reply(comment_id))
+    format!("{text}{list}.")
+}
+
+/// A `/fase` that was refused: nothing moved, and this is what is missing. `missing` are the plan's lines
+/// (`Phase: criterion (why)`).
+pub fn command_refused_text(t: &Texts, from: &str, to: &str, missing: &[String]) -> String {
+    let mut out = match t.language {
+        Language::Nb => format!(
+            "### Kommandoen ble avvist\n\nTiltaket står fortsatt i **{from}**. Dette må være på plass før det kan gå videre til **{to}**:\n\n"
+        ),
+        Language::En => format!(
+            "### The command was refused\n\nThe initiative stays in **{from}**. This must be in place before it can move on to **{to}**:\n\n"
+        ),
+    };
+    for m in missing {
+        out.push_str(&format!("- ❌ {m}\n"));
+    }
+    out.push('\n');
+    out.push_str(t.pick(
+        "Skriv kommandoen igjen når kravene er oppfylt.",
+        "Write the command again once the requirements are met.",
+    ));
+    out
+}
+
+/// Why a command about an initiative the bot leaves alone was not carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotDone {
+    Closed,
+    Archived,
+    /// Anything else the bot does not handle (the plan's reason says what).
+    Skipped,
+}
+
+pub fn not_done_text(t: &Texts, why: NotDone) -> String {
+    let text = match why {
+        NotDone::Closed => t.pick(
+            "Kommandoen ble ikke utført fordi saken er lukket. Gjenåpne saken først hvis tiltaket skal videre.",
+            "The command was not carried out because the issue is closed. Reopen it first if the initiative is to move on.",
+        ),
+        NotDone::Archived => t.pick(
+            "Kommandoen ble ikke utført fordi kortet er arkivert på tavla. Hent kortet tilbake først hvis tiltaket skal videre.",
+            "The command was not carried out because the card is archived on the board. Restore the card first if the initiative is to move on.",
+        ),
+        NotDone::Skipped => t.pick(
+            "Kommandoen ble ikke utført fordi portfolio-sync ikke håndterer denne saken.",
+            "The command was not carried out because portfolio-sync does not handle this issue.",
+        ),
+    };
+    text.to_string()
+}
+
+/// A command that failed inside the bot: no details (they are in the log), only that it did not happen.
+pub fn internal_error_text(t: &Texts) -> String {
+    t.pick(
+        "❌ Kommandoen kunne ikke utføres på grunn av en feil i portfolio-sync. Feilen er logget; prøv igjen om litt.",
+        "❌ The command could not be carried out because of an error in portfolio-sync. The error is logged; try again in a while.",
+    )
+    .to_string()
 }

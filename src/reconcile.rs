@@ -467,11 +467,9 @@ impl<'a> Reconciler<'a> {
                 );
             }
         };
-        // A command asks for a move that has not happened on the board: nothing to revert or flag.
+        // A command asks for a move that has not happened on the board: nothing to revert or flag, and the answer
+        // to the command (what is missing) is its reply, written by the command's handler.
         if by_command {
-            let body =
-                messages::rejected_comment(&self.texts, from, to, failing, None, self.moved_by);
-            self.upsert(out, Marker::Rejected, body, "the requested move is refused");
             return;
         }
         match self.config.sync.on_violation {

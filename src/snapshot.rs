@@ -345,6 +345,35 @@ impl Forge for SnapshotForge {
 /// Snapshot files may say who may do what, for trying commands offline:
 /// `"permissions": {"owner/repo": {"login": "write"}}` and `"teams": {"org/team": ["login"]}`.
 impl IssueForge for SnapshotForge {
+    async fn bot_login(&mut self) -> Result<String> {
+        Ok(self.file.bot.clone())
+    }
+
+    /// A snapshot keeps the bot's own reactions only (`"reactions": ["+1"]` on a comment).
+    async fn reactions(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+    ) -> Result<Vec<(String, String)>> {
+        let bot = self.file.bot.clone();
+        let comment = self
+            .issue_mut(issue)?
+            .comments
+            .iter()
+            .flatten()
+            .find(|c| c.id == comment_id);
+        Ok(comment
+            .and_then(|c| c.extra.get("reactions"))
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(|content| (bot.clone(), content.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     async fn read_issue(&mut self, key: &IssueKey) -> Result<Option<IssueOnBoard>> {
         let matches = |i: &Issue| match key {
             IssueKey::Ref(r) => {

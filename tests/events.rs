@@ -584,6 +584,122 @@ fn someone_without_permission_gets_a_polite_reply_and_a_confused_reaction() {
         w.reactions(103, "leser"),
         vec![(BOT.to_string(), "confused".to_string())]
     );
+    // A second try by the same person: only the reaction, the explanation is not repeated.
+    let again = w.comment(103, "leser", "/fase Problem");
+    w.ok("issue_comment", &again);
+    let bot_comments = w
+        .comments(103)
+        .into_iter()
+        .filter(|c| c.author == BOT)
+        .count();
+    assert_eq!(
+        bot_comments,
+        1,
+        "one explanation per person and issue:\n{}",
+        w.log()
+    );
+    let id = again["comment"]["id"].as_u64().expect("a comment id");
+    assert_eq!(
+        w.gh.take_writes(),
+        [format!(
+            "POST /repos/digdir/portfolio/issues/comments/{id}/reactions"
+        )]
+    );
+    w.finish();
+}
+
+#[test]
+fn fase_on_a_closed_issue_says_why_nothing_happened() {
+    let Some(w) = World::digdir() else { return };
+    w.gh.edit(|s| {
+        if let Some(issue) = s.issue_mut(w.repo, 104) {
+            issue.open = false;
+        }
+    });
+    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    assert_eq!(w.labels(104), strings(&["fase/problem"]), "nothing moved");
+    assert_eq!(
+        w.reactions(104, WRITER),
+        vec![(BOT.to_string(), "confused".to_string())],
+        "no 👍 for a command that did nothing"
+    );
+    let reply = w.marked(104, "portfolio-sync:reply:");
+    assert_eq!(reply.len(), 1, "{}", w.log());
+    assert_contains(&reply[0], &["ikke utført", "saken er lukket"]);
+    assert_eq!(w.gh.take_writes().len(), 2, "the reply and the reaction");
+    w.finish();
+}
+
+#[test]
+fn a_command_is_acted_on_once_whatever_delivers_it_again() {
+    let Some(w) = World::digdir() else { return };
+    // /fase Problem on #104 (in Problem already), then the card moves on, then the same comment comes back (a
+    // re-run of the workflow, a replayed delivery): it must not move the card back.
+    let command = w.comment(104, WRITER, "/fase Problem");
+    w.ok("issue_comment", &command);
+    assert_eq!(w.reactions(104, WRITER).len(), 1);
+    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    assert_eq!(w.status("PVTI_104").as_deref(), Some("Konsept"));
+    w.gh.take_writes();
+    let replay = w.ok("issue_comment", &command);
+    assert_eq!(
+        w.status("PVTI_104").as_deref(),
+        Some("Konsept"),
+        "not moved back"
+    );
+    assert_eq!(w.labels(104), strings(&["fase/konsept"]));
+    assert!(
+        w.gh.take_writes().is_empty(),
+        "nothing written: {}",
+        replay.text()
+    );
+    assert_contains(&replay.stdout(), &["answered already"]);
+    w.finish();
+}
+
+#[test]
+fn a_command_that_fails_inside_the_bot_gets_a_short_answer_and_exit_1() {
+    let Some(w) = World::digdir() else { return };
+    // The issue cannot be read: GitHub keeps failing.
+    w.gh.fault(Fault::graphql("ReadIssue").status(502).times(10));
+    let run = w.run("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    assert_eq!(run.code(), Some(1), "{}", run.text());
+    let reply = w.marked(104, "portfolio-sync:reply:");
+    assert_eq!(reply.len(), 1, "{}", w.log());
+    assert_contains(&reply[0], &["❌", "feil i portfolio-sync"]);
+    assert!(
+        !reply[0].contains("502"),
+        "no details in the issue: {}",
+        reply[0]
+    );
+    assert_eq!(w.labels(104), strings(&["fase/problem"]));
+    w.gh.clear_faults();
+    assert_eq!(
+        w.gh.take_writes(),
+        ["POST /repos/digdir/portfolio/issues/104/comments"]
+    );
+    w.finish();
+}
+
+#[test]
+fn an_issue_opened_with_phase_labels_leaves_with_exactly_one() {
+    let Some(w) = World::digdir() else { return };
+    w.gh.edit(|s| {
+        s.add_issue(
+            w.repo,
+            NewIssue {
+                number: Some(132),
+                labels: strings(&["fase/implementering", "fase/konsept", "kind/initiative"]),
+                ..NewIssue::default()
+            },
+        )
+    });
+    w.ok("issues", &w.on_issue("issues/opened", 132));
+    assert_eq!(
+        w.labels(132),
+        strings(&["fase/ikke-startet", "kind/initiative"])
+    );
+    assert!(w.gh.take_writes().len() >= 4);
     w.finish();
 }
 
@@ -657,17 +773,28 @@ fn fase_forward_without_requirements_is_refused_and_names_what_is_missing() {
         w.reactions(105, WRITER),
         vec![(BOT.to_string(), "confused".to_string())]
     );
-    let rejected = w.marked(105, "portfolio-sync:rejected");
-    assert_eq!(rejected.len(), 1, "{}", w.log());
-    assert_contains(
-        &rejected[0],
-        &["Mål og nøkkelresultater (OKR) er identifisert"],
+    // The reply answers the command: refused and why, and never that a card moved (nobody moved it).
+    assert!(
+        w.marked(105, "portfolio-sync:rejected").is_empty(),
+        "{}",
+        w.log()
     );
+    let reply = w.marked(105, "portfolio-sync:reply:19073");
+    assert_eq!(reply.len(), 1, "{}", w.log());
+    assert_contains(
+        &reply[0],
+        &[
+            "Kommandoen ble avvist",
+            "Tiltaket står fortsatt i **Konsept**",
+            "Mål og nøkkelresultater (OKR) er identifisert",
+        ],
+    );
+    assert!(!reply[0].contains("flyttet"), "{}", reply[0]);
     // The risk is described: only what is missing is named.
     assert!(
-        !rejected[0].contains("Risikoen ved å ikke gjennomføre tiltaket er beskrevet"),
+        !reply[0].contains("Risikoen ved å ikke gjennomføre tiltaket er beskrevet"),
         "{}",
-        rejected[0]
+        reply[0]
     );
     assert_eq!(
         w.gh.take_writes(),

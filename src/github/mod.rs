@@ -259,6 +259,18 @@ impl Forge for GitHubForge {
 
 /// Events and reports: one issue at a time, people, issues off the board.
 impl IssueForge for GitHubForge {
+    async fn bot_login(&mut self) -> Result<String> {
+        GitHubForge::bot_login(self).await
+    }
+
+    async fn reactions(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+    ) -> Result<Vec<(String, String)>> {
+        Ok(rest::reactions(&self.client, issue, comment_id).await?)
+    }
+
     /// Costs: the project once per forge (cached, like the ids the writes use), one GraphQL read of the issue and
     /// its items, and its comments over REST (one request per 100).
     async fn read_issue(&mut self, key: &IssueKey) -> Result<Option<IssueOnBoard>> {

@@ -129,6 +129,27 @@ pub(crate) async fn comments(
         .collect()
 }
 
+/// Who reacted how to a comment: `(login, content)` pairs.
+pub(crate) async fn reactions(
+    client: &Client,
+    issue: &IssueRef,
+    comment_id: u64,
+) -> Result<Vec<(String, String)>, GitHubError> {
+    let list = client
+        .get_all(&format!(
+            "{}/issues/comments/{comment_id}/reactions?per_page=100",
+            repo_path(&issue.repository)?
+        ))
+        .await?;
+    Ok(list
+        .iter()
+        .map(|r| {
+            let content = r.get("content").and_then(Value::as_str).unwrap_or_default();
+            (author_login(r.get("user")), content.to_string())
+        })
+        .collect())
+}
+
 /// A comment author's login in the form REST uses for apps (`name[bot]`), which is also the form of
 /// `Snapshot.bot` for an App; a deleted account shows as `ghost`, as on github.com.
 fn author_login(user: Option<&Value>) -> String {

@@ -54,6 +54,14 @@ impl Day {
         Some(Day(date.0 + seconds.div_euclid(86_400)))
     }
 
+    /// Seconds since 1970-01-01T00:00:00Z of an RFC 3339 timestamp (`2025-11-03T13:10:00Z`, `…+01:00`).
+    pub fn unix_seconds(text: &str) -> Option<i64> {
+        let text = text.trim();
+        let date = Day::parse_date(text.get(..10)?)?;
+        let time = text.get(10..)?.strip_prefix(['T', 't', ' '])?;
+        Some(date.0 * 86_400 + seconds_of_day(time)?)
+    }
+
     fn parse_date(text: &str) -> Option<Day> {
         let b = text.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {

@@ -142,6 +142,16 @@ impl IssueForge for AnyForge {
     async fn open_issues(&mut self, repository: &str) -> Result<Vec<Issue>> {
         each!(self, f => f.open_issues(repository).await)
     }
+    async fn bot_login(&mut self) -> Result<String> {
+        each!(self, f => f.bot_login().await)
+    }
+    async fn reactions(
+        &mut self,
+        issue: &IssueRef,
+        comment_id: u64,
+    ) -> Result<Vec<(String, String)>> {
+        each!(self, f => f.reactions(issue, comment_id).await)
+    }
     async fn edit_issue(&mut self, issue: &IssueRef, title: &str, body: &str) -> Result<()> {
         each!(self, f => f.edit_issue(issue, title, body).await)
     }

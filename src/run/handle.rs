@@ -6,7 +6,7 @@
 use anyhow::{anyhow, Result};
 
 use crate::apply::{self, Applied};
-use crate::board::{normal_login, Item, ItemKind};
+use crate::board::{normal_login, IssueState, Item, ItemKind};
 use crate::commands::{self, Command};
 use crate::config::Config;
 use crate::event::{CommentEvent, IssueEvent, Trigger};
@@ -198,6 +198,22 @@ async fn add_to_board<F: IssueForge>(
         },
         "new issue",
     );
+    // Opened with phase labels (a copied issue, a template that sets one): the bot's memory starts clean, with
+    // exactly the label of the phase it put the card in.
+    for stale in found.issue.labels.iter().filter(|l| {
+        config.phase_of_label(l).is_some_and(|p| p != first)
+            || l.eq_ignore_ascii_case(&config.sync.blocked_label)
+    }) {
+        push(
+            &mut plan,
+            &name,
+            Change::RemoveLabel {
+                issue: e.issue.clone(),
+                label: stale.clone(),
+            },
+            "not the phase of a new issue",
+        );
+    }
     let mut handled = run(forge, config, &found.bot, plan).await?;
     handled.notes.push(format!("{name} was added to the board"));
     Ok(handled)
@@ -241,6 +257,10 @@ async fn may_run<F: IssueForge>(
     false
 }
 
+/// Comment commands. The answer comes last, in this order: the command's own writes, one reply comment (help,
+/// a refusal and why, or why nothing was done), then the reaction (👍 only when every command did what it asked).
+/// The reaction is the memory of a command: a comment the bot has reacted to is not acted on again, whatever
+/// delivery brings it back.
 async fn comment<F: IssueForge>(
     forge: &mut F,
     config: &Config,
@@ -256,6 +276,49 @@ async fn comment<F: IssueForge>(
             c.issue.repository
         )));
     }
+    match commands_of(forge, config, c, &cmds).await {
+        Ok(handled) => Ok(handled),
+        Err(e) => {
+            // Nobody should wonder whether a command was heard: a short answer, the details in the log.
+            let texts = reconcile::texts(config);
+            let body = messages::reply(
+                &texts,
+                c.comment_id,
+                &[messages::internal_error_text(&texts)],
+            );
+            let mut plan = Plan::default();
+            let name = c.issue.to_string();
+            push(
+                &mut plan,
+                &name,
+                reply_change(c, body),
+                "the command failed",
+            );
+            if let Ok(bot) = forge.bot_login().await {
+                let answered = apply::apply(forge, &plan, &bot).await;
+                if !answered.failures.is_empty() {
+                    tracing::warn!("could not tell {} that its command failed", c.issue);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+fn reply_change(c: &CommentEvent, body: String) -> Change {
+    Change::PostComment {
+        issue: c.issue.clone(),
+        marker: Marker::Reply(c.comment_id),
+        body,
+    }
+}
+
+async fn commands_of<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    c: &CommentEvent,
+    cmds: &[Command],
+) -> Result<Handled> {
     let Some(found) = read(forge, config, &IssueKey::Ref(c.issue.clone())).await? else {
         return Err(anyhow!("{} was not found", c.issue));
     };
@@ -264,40 +327,39 @@ async fn comment<F: IssueForge>(
     if normal_login(&c.author) == normal_login(&found.bot) {
         return Ok(Handled::note("a comment by the bot itself"));
     }
+    let bot = normal_login(&found.bot);
+    let reactions = forge.reactions(&c.issue, c.comment_id).await?;
+    if reactions.iter().any(|(user, _)| normal_login(user) == bot) {
+        return Ok(Handled::note(format!(
+            "the command comment {} on {} was answered already",
+            c.comment_id, c.issue
+        )));
+    }
     let texts = reconcile::texts(config);
     let name = c.issue.to_string();
     let phases = config.phases.names();
-    let reply = |body: String| Change::PostComment {
-        issue: c.issue.clone(),
-        marker: Marker::Reply(c.comment_id),
-        body,
-    };
     let mut plan = Plan::default();
+    let mut answer: Vec<String> = Vec::new();
     let mut refused = false;
 
     if !may_run(forge, config, &c.issue.repository, &c.author).await {
+        // One explanation per person and issue; every later attempt gets only the reaction.
         let required = format!("{:?}", config.commands.permission).to_lowercase();
-        push(
-            &mut plan,
-            &name,
-            reply(messages::denied_reply(
+        let change = Change::PostComment {
+            issue: c.issue.clone(),
+            marker: Marker::Denied(c.author.clone()),
+            body: messages::reply_with(
                 &texts,
-                c.comment_id,
-                &c.author,
-                &required,
-            )),
-            "not allowed",
-        );
+                &Marker::Denied(c.author.clone()),
+                &[messages::denied_text(&texts, &c.author, &required)],
+            ),
+        };
+        push(&mut plan, &name, change, "not allowed");
         refused = true;
     } else {
-        for cmd in &cmds {
+        for cmd in cmds {
             match cmd {
-                Command::Help => push(
-                    &mut plan,
-                    &name,
-                    reply(messages::help_reply(&texts, c.comment_id, &phases)),
-                    "/hjelp",
-                ),
+                Command::Help => answer.push(messages::help_text(&texts, &phases)),
                 Command::Check => {
                     let item = found
                         .item
@@ -314,25 +376,47 @@ async fn comment<F: IssueForge>(
                 }
                 Command::Move(arg) => match config.phases.lookup(arg, &config.sync.label_prefix) {
                     None => {
-                        let body =
-                            messages::unknown_phase_reply(&texts, c.comment_id, arg, &phases);
-                        push(&mut plan, &name, reply(body), "unknown phase");
+                        answer.push(messages::unknown_phase_text(&texts, arg, &phases));
                         refused = true;
                     }
                     Some(target) => {
                         let item = item_on_board(forge, &found).await?;
                         let moved =
                             reconcile::reconcile_item(config, &found.bot, &item, Some(target));
-                        refused |= moved
-                            .decisions
-                            .iter()
-                            .any(|d| d.outcome == Outcome::Rejected);
+                        for d in &moved.decisions {
+                            match d.outcome {
+                                Outcome::Rejected => {
+                                    let show = |p: &Option<String>| p.clone().unwrap_or_default();
+                                    answer.push(messages::command_refused_text(
+                                        &texts,
+                                        &show(&d.from),
+                                        &show(&d.to),
+                                        &d.missing,
+                                    ));
+                                    refused = true;
+                                }
+                                Outcome::Skipped => {
+                                    answer.push(messages::not_done_text(&texts, not_done(&item)));
+                                    refused = true;
+                                }
+                                _ => {}
+                            }
+                        }
                         plan.decisions.extend(moved.decisions);
                         plan.actions.extend(moved.actions);
                     }
                 },
             }
         }
+    }
+    if !answer.is_empty() {
+        let body = messages::reply(&texts, c.comment_id, &answer);
+        push(
+            &mut plan,
+            &name,
+            reply_change(c, body),
+            "answers the command",
+        );
     }
     let reaction = if refused { "confused" } else { "+1" };
     let change = Change::AddReaction {
@@ -342,4 +426,19 @@ async fn comment<F: IssueForge>(
     };
     push(&mut plan, &name, change, "answers the command");
     run(forge, config, &found.bot, plan).await
+}
+
+/// Why reconcile left a commanded item alone, for the reply.
+fn not_done(item: &Item) -> messages::NotDone {
+    if item.archived {
+        messages::NotDone::Archived
+    } else if item
+        .issue
+        .as_ref()
+        .is_some_and(|i| i.state == IssueState::Closed)
+    {
+        messages::NotDone::Closed
+    } else {
+        messages::NotDone::Skipped
+    }
 }

@@ -80,6 +80,7 @@ fn options(snapshot: Option<&Path>) -> Result<Options, UsageError> {
     let l = &mut options.limits;
     l.concurrency = number("PORTFOLIO_SYNC_CONCURRENCY", l.concurrency as u64)?.max(1) as usize;
     options.drain = seconds("PORTFOLIO_SYNC_DRAIN", options.drain)?;
+    options.command_max_age = seconds("PORTFOLIO_SYNC_COMMAND_MAX_AGE", options.command_max_age)?;
     options.store = Some(queue_path(snapshot));
     Ok(options)
 }

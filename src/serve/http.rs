@@ -42,6 +42,15 @@ pub struct AppState<W> {
     pub counters: Arc<Counters>,
     pub body_timeout: Duration,
     pub refusals: Arc<Throttle>,
+    /// Command comments older than this are not acted on.
+    pub command_max_age: Duration,
+}
+
+/// Seconds since 1970 by the system clock.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 pub fn router<W: Worker>(state: Arc<AppState<W>>, max_body: usize) -> Router {
@@ -155,6 +164,15 @@ async fn webhook<W: Worker>(State(app): State<Arc<AppState<W>>>, request: Reques
             answer(
                 StatusCode::ACCEPTED,
                 json!({"delivery": id, "status": "ignored", "note": reason}),
+            )
+        }
+        Ok(Intake::Work(work)) if intake::too_old(&work, now(), app.command_max_age).is_some() => {
+            let reason = intake::too_old(&work, now(), app.command_max_age).unwrap_or_default();
+            Counters::bump(&counters.ignored);
+            tracing::info!(delivery = %work.id, event = %work.event, "ignored: {reason}");
+            answer(
+                StatusCode::ACCEPTED,
+                json!({"delivery": work.id, "status": "ignored", "note": reason}),
             )
         }
         Ok(Intake::Work(work)) => {

@@ -46,6 +46,7 @@ pub struct Delivery {
 
 /// What to answer GitHub, short of refusing.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // one per request, never kept in bulk
 pub enum Intake {
     Work(Delivery),
     /// A valid delivery that needs no action.
@@ -89,6 +90,26 @@ pub fn intake(secret: &[u8], headers: Headers<'_>, body: &[u8]) -> Result<Intake
     let event = header(headers.event, "X-GitHub-Event")?;
     let id = header(headers.delivery, "X-GitHub-Delivery")?;
     judge(event, id, body)
+}
+
+/// A command comment older than `max_age` at `now` (seconds since 1970): a delivery that old is a replay or a
+/// redelivery long after the fact, and acting on it would move a card on a stale word. The reason, if so.
+pub fn too_old(delivery: &Delivery, now: i64, max_age: std::time::Duration) -> Option<String> {
+    let Trigger::Comment(c) = &delivery.trigger else {
+        return None;
+    };
+    let written = c
+        .created_at
+        .as_deref()
+        .and_then(crate::report::Day::unix_seconds)?;
+    let age = now.saturating_sub(written);
+    (age > i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX)).then(|| {
+        format!(
+            "a command comment written {} min ago, more than the {} min a command is acted on",
+            age / 60,
+            max_age.as_secs() / 60
+        )
+    })
 }
 
 /// What to do with a delivery whose signature was verified: on arrival, and again on a restart for the deliveries
@@ -174,6 +195,31 @@ mod tests {
             delivery: Some("d-1"),
         };
         intake(SECRET, headers, body)
+    }
+
+    #[test]
+    fn a_command_comment_is_too_old_after_the_max_age() {
+        let body = json!({
+            "action": "created",
+            "issue": {"number": 5, "node_id": "I_5"},
+            "comment": {"id": 9, "body": "/fase Problem", "user": {"login": "kari", "type": "User"},
+                        "created_at": "2026-12-03T10:00:00Z"},
+            "repository": {"full_name": "digdir/portfolio", "owner": {"login": "digdir"}},
+            "sender": {"login": "kari"}
+        })
+        .to_string();
+        let Ok(Intake::Work(d)) = judge("issue_comment", body.as_bytes()) else {
+            panic!("a command comment is work");
+        };
+        let written = crate::report::Day::unix_seconds("2026-12-03T10:00:00Z").expect("a time");
+        let hour = std::time::Duration::from_secs(3600);
+        assert_eq!(too_old(&d, written + 3599, hour), None);
+        let old = too_old(&d, written + 7200, hour).expect("too old after two hours");
+        assert!(old.contains("120 min"), "{old}");
+        let Ok(Intake::Work(c)) = judge("projects_v2_item", &card("Issue")) else {
+            panic!("a card is work");
+        };
+        assert_eq!(too_old(&c, i64::MAX, hour), None, "only commands age");
     }
 
     fn card(content_type: &str) -> Vec<u8> {

@@ -84,6 +84,8 @@ pub struct Options {
     pub drain: Duration,
     /// At most one refusal WARN line per this period (each line says how many were left out).
     pub log_every: Duration,
+    /// Command comments written longer ago than this are ignored: a replay, not a request.
+    pub command_max_age: Duration,
 }
 
 impl Options {
@@ -110,6 +112,7 @@ impl Options {
             grace: Duration::from_secs(10),
             drain: Duration::from_secs(20),
             log_every: Duration::from_secs(10),
+            command_max_age: Duration::from_secs(3600),
         }
     }
 }
@@ -205,6 +208,7 @@ pub fn start<W: Worker>(listener: TcpListener, options: Options, worker: W) -> i
         queue: Arc::clone(&queue),
         counters: Arc::clone(&counters),
         body_timeout: options.connections.body_timeout,
+        command_max_age: options.command_max_age,
         refusals: Arc::clone(&refusals),
     });
     let acceptor = Acceptor {
