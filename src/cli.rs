@@ -12,6 +12,7 @@ use crate::doctor;
 use crate::forge::Forge;
 use crate::run::actions::Actions;
 use crate::run::event::EventInput;
+use crate::run::init::InitOptions;
 use crate::run::report::ReportOptions;
 use crate::run::sync::SyncOptions;
 use crate::run::{self, Exit};
@@ -50,6 +51,8 @@ pub enum Command {
     },
     /// Validate the configuration offline
     CheckConfig,
+    /// Write a starter configuration from a board: its Status options as phases, its repositories and fields
+    Init(InitArgs),
     /// Check the configuration against the live board and the token's access (read-only)
     Doctor {
         /// Check against a snapshot file instead of GitHub
@@ -103,6 +106,29 @@ pub struct SyncArgs {
     /// Apply a plan with more writes than sync.max_changes
     #[arg(long)]
     pub allow_large: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct InitArgs {
+    /// Read the board from a snapshot file instead of GitHub
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["owner", "project"])]
+    pub snapshot: Option<PathBuf>,
+    /// The organisation or user that owns the live board
+    #[arg(long, required_unless_present = "snapshot")]
+    pub owner: Option<String>,
+    /// The project number, from the board's URL (github.com/orgs/OWNER/projects/NUMBER)
+    #[arg(long, required_unless_present = "snapshot")]
+    pub project: Option<u64>,
+    /// The board's single-select field whose options are the phases
+    #[arg(long, value_name = "NAME", default_value = "Status")]
+    pub status_field: String,
+    /// Where to write the configuration ("-" for standard output); an existing file is never overwritten
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = ".github/portfolio-sync.toml"
+    )]
+    pub out: PathBuf,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +220,16 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     let actions = Actions::from_env();
     match cli.command {
         Command::CheckConfig => run::check::check_config(&config_path, out),
+        Command::Init(args) => {
+            let board = config::BoardConfig {
+                owner: args.owner.clone().unwrap_or_default(),
+                project: args.project.unwrap_or_default(),
+                repositories: Vec::new(),
+                status_field: args.status_field.clone(),
+            };
+            let mut forge = run::open_board(&board, args.snapshot.as_deref()).await?;
+            run::init::init(&mut forge, &args.options(), out).await
+        }
         Command::Serve { listen, snapshot } => {
             crate::serve::run_command(&config_path, listen, snapshot).await
         }
@@ -257,6 +293,19 @@ impl SyncArgs {
                 Format::Json => run::Format::Json,
             },
             allow_large: self.allow_large,
+        }
+    }
+}
+
+impl InitArgs {
+    pub fn options(&self) -> InitOptions {
+        InitOptions {
+            out: (self.out.as_os_str() != "-").then(|| self.out.clone()),
+            status_field: self.status_field.clone(),
+            source: match &self.snapshot {
+                Some(file) => format!("the snapshot {}", file.display()),
+                None => "the live board".to_string(),
+            },
         }
     }
 }

@@ -9,6 +9,7 @@
 //! check.rs    what one issue needs next; the configuration on its own
 //! report.rs   the portfolio report: read in one pass, written, kept in its issue
 //! export.rs   the board as a snapshot file
+//! init.rs     a starter configuration from the board's own columns
 //! actions/    what a run tells GitHub Actions: job summary, annotations, step outputs
 //! ```
 
@@ -18,10 +19,11 @@ pub mod event;
 pub mod export;
 mod forge;
 mod handle;
+pub mod init;
 pub mod report;
 pub mod sync;
 
-pub use forge::{github, open, usage_or_not, AnyForge};
+pub use forge::{github, open, open_board, usage_or_not, AnyForge};
 
 /// How a plan is printed: the text table, or the JSON of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
