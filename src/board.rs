@@ -107,12 +107,14 @@ impl Item {
         (!text.is_empty()).then_some(text)
     }
 
-    /// How the item is named in plans and reports: `owner/repo#N`, or `draft:<id>`.
+    /// How the item is named in plans and reports: `owner/repo#N`, `draft:<id>`, or `item:<id>` for a card whose
+    /// content the board data lacks (an issue the token cannot read, say): calling that a draft would mislead.
     pub fn display_name(&self) -> String {
-        match (&self.issue, &self.pull_request) {
-            (Some(issue), _) => issue.reference().to_string(),
-            (None, Some(pr)) => format!("{}#{}", pr.repository, pr.number),
-            _ => format!("draft:{}", self.id),
+        match (&self.issue, &self.pull_request, self.kind) {
+            (Some(issue), _, _) => issue.reference().to_string(),
+            (None, Some(pr), _) => format!("{}#{}", pr.repository, pr.number),
+            (None, None, ItemKind::Draft) => format!("draft:{}", self.id),
+            (None, None, _) => format!("item:{}", self.id),
         }
     }
 }

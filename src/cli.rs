@@ -8,9 +8,9 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config;
-use crate::doctor;
-use crate::forge::Forge;
 use crate::run::actions::Actions;
+use crate::run::check::CheckOptions;
+use crate::run::doctor::DoctorOptions;
 use crate::run::event::EventInput;
 use crate::run::init::InitOptions;
 use crate::run::report::ReportOptions;
@@ -48,6 +48,12 @@ pub enum Command {
         /// Read the board from a snapshot file instead of GitHub
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
+        /// How the answer is printed
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also print the comments the bot would write: the status comment, and the refusal or handoff comment
+        #[arg(long)]
+        comment: bool,
     },
     /// Validate the configuration offline
     CheckConfig,
@@ -58,6 +64,9 @@ pub enum Command {
         /// Check against a snapshot file instead of GitHub
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
+        /// How the findings are printed
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Write the live board as a snapshot file that `sync --snapshot` accepts
     Export {
@@ -196,11 +205,13 @@ pub fn main() -> i32 {
 }
 
 fn init_tracing(verbose: u8, quiet: bool) {
-    // -vv is for debugging a run with GitHub: every crate's trace, the HTTP stack's included.
+    // -vv is for debugging a run with GitHub: every crate's trace, the HTTP stack's included. Below that octocrab is
+    // off: it logs every failed attempt at ERROR naming no request, even when a retry then succeeds; the client
+    // warns of retries itself, with the request, and the command reports what failed in the end.
     let directives = match (quiet, verbose) {
-        (true, _) => "portfolio_sync=error,warn",
-        (false, 0) => "portfolio_sync=info,warn",
-        (false, 1) => "portfolio_sync=debug,warn",
+        (true, _) => "portfolio_sync=error,octocrab=off,warn",
+        (false, 0) => "portfolio_sync=info,octocrab=off,warn",
+        (false, 1) => "portfolio_sync=debug,octocrab=off,warn",
         (false, _) => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG")
@@ -208,10 +219,18 @@ fn init_tracing(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(colour(
+            std::env::var_os("NO_COLOR"),
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ))
         .without_time()
         .with_target(false)
         .try_init();
+}
+
+/// Colours only on a terminal, and never when `NO_COLOR` is set to anything but the empty string (no-color.org).
+pub fn colour(no_color: Option<std::ffi::OsString>, terminal: bool) -> bool {
+    no_color.is_none_or(|v| v.is_empty()) && terminal
 }
 
 pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
@@ -220,16 +239,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     let actions = Actions::from_env();
     match cli.command {
         Command::CheckConfig => run::check::check_config(&config_path, out),
-        Command::Init(args) => {
-            let board = config::BoardConfig {
-                owner: args.owner.clone().unwrap_or_default(),
-                project: args.project.unwrap_or_default(),
-                repositories: Vec::new(),
-                status_field: args.status_field.clone(),
-            };
-            let mut forge = run::open_board(&board, args.snapshot.as_deref()).await?;
-            run::init::init(&mut forge, &args.options(), out).await
-        }
+        Command::Init(args) => run::init::run(&args.options(), out).await,
         Command::Serve { listen, snapshot } => {
             crate::serve::run_command(&config_path, listen, snapshot).await
         }
@@ -240,24 +250,25 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
             forge.save()?; // what was applied before a failure is kept
             exit
         }
-        Command::Check { issue, snapshot } => {
-            let config = load()?;
-            let board = run::open(&config, snapshot.as_deref())
-                .await?
-                .read_board()
-                .await?;
-            run::check::check(&config, &board, &issue, out)
-        }
-        Command::Doctor { snapshot } => {
+        Command::Check {
+            issue,
+            snapshot,
+            format,
+            comment,
+        } => {
             let config = load()?;
             let mut forge = run::open(&config, snapshot.as_deref()).await?;
-            let findings = doctor::examine(&mut forge, &config).await;
-            write!(out, "{}", doctor::render(&findings))?;
-            Ok(if findings.iter().all(|f| f.ok) {
-                Exit::Ok
-            } else {
-                Exit::Failed
-            })
+            let format = format.into();
+            let options = CheckOptions { format, comment };
+            run::check::check(&mut forge, &config, &issue, options, out).await
+        }
+        Command::Doctor { snapshot, format } => {
+            let config = load()?;
+            let mut forge = run::open(&config, snapshot.as_deref()).await?;
+            let options = DoctorOptions {
+                format: format.into(),
+            };
+            run::doctor::doctor(&mut forge, &config, options, out).await
         }
         Command::Export { out: file } => {
             let config = load()?;
@@ -284,14 +295,20 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     }
 }
 
+impl From<Format> for run::Format {
+    fn from(format: Format) -> run::Format {
+        match format {
+            Format::Text => run::Format::Text,
+            Format::Json => run::Format::Json,
+        }
+    }
+}
+
 impl SyncArgs {
     pub fn options(&self) -> SyncOptions {
         SyncOptions {
             dry_run: self.dry_run,
-            format: match self.format {
-                Format::Text => run::Format::Text,
-                Format::Json => run::Format::Json,
-            },
+            format: self.format.into(),
             allow_large: self.allow_large,
         }
     }
@@ -300,12 +317,11 @@ impl SyncArgs {
 impl InitArgs {
     pub fn options(&self) -> InitOptions {
         InitOptions {
+            snapshot: self.snapshot.clone(),
+            owner: self.owner.clone().unwrap_or_default(),
+            project: self.project.unwrap_or_default(),
             out: (self.out.as_os_str() != "-").then(|| self.out.clone()),
             status_field: self.status_field.clone(),
-            source: match &self.snapshot {
-                Some(file) => format!("the snapshot {}", file.display()),
-                None => "the live board".to_string(),
-            },
         }
     }
 }

@@ -46,6 +46,16 @@ pub enum OnViolation {
     Flag,
 }
 
+impl OnViolation {
+    /// The value as the TOML spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnViolation::Revert => "revert",
+            OnViolation::Flag => "flag",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClosedPolicy {
@@ -164,11 +174,16 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )?;
+        // Line 0 means the problem is the file as a whole (it cannot be read): no place in it to point at.
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )?;
+        }
         if !self.hint.is_empty() {
             write!(f, "\n  how to fix: {}", self.hint)?;
         }
@@ -203,7 +218,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
             line: 0,
             column: 0,
             message: format!("cannot read the configuration: {e}"),
-            hint: "pass --config FILE, set PORTFOLIO_SYNC_CONFIG, or create .github/portfolio-sync.toml".into(),
+            hint: "pass --config FILE, set PORTFOLIO_SYNC_CONFIG, or write .github/portfolio-sync.toml (`portfolio-sync init` writes one from your board)".into(),
         }])
     })?;
     parse(&text, &file)

@@ -14,7 +14,7 @@ use anyhow::{anyhow, Context, Result};
 
 use super::{Exit, UsageError};
 use crate::board::{FieldKind, Snapshot};
-use crate::config;
+use crate::config::{self, BoardConfig};
 use crate::forge::Forge;
 use crate::phase::slugify;
 use crate::plan::plural;
@@ -22,12 +22,27 @@ use crate::preflight;
 
 #[derive(Debug, Clone)]
 pub struct InitOptions {
+    /// Read the board from this snapshot file instead of GitHub.
+    pub snapshot: Option<PathBuf>,
+    /// The live board's owner and project number (ignored with a snapshot, which names its board).
+    pub owner: String,
+    pub project: u64,
     /// Where to write the configuration; `None` for standard output. An existing file is never overwritten.
     pub out: Option<PathBuf>,
     /// The board's single-select field whose options are the phases.
     pub status_field: String,
-    /// Where the board was read from, for the file's first comment ("snapshot config/examples/board.json").
-    pub source: String,
+}
+
+/// Opens the board `options` name (a snapshot, or GitHub) and writes a starter configuration for it.
+pub async fn run(options: &InitOptions, out: &mut impl Write) -> Result<Exit> {
+    let board = BoardConfig {
+        owner: options.owner.clone(),
+        project: options.project,
+        repositories: Vec::new(),
+        status_field: options.status_field.clone(),
+    };
+    let mut forge = super::open_board(&board, options.snapshot.as_deref()).await?;
+    init(&mut forge, options, out).await
 }
 
 /// Reads the board and writes a starter configuration for it.
@@ -41,7 +56,11 @@ pub async fn init<F: Forge>(
         refuse_existing(path)?;
     }
     let snapshot = forge.read_board().await?;
-    let text = starter(&snapshot, &options.status_field, &options.source)?;
+    let source = match &options.snapshot {
+        Some(file) => format!("the snapshot {}", file.display()),
+        None => "the live board".to_string(),
+    };
+    let text = starter(&snapshot, &options.status_field, &source)?;
     match &options.out {
         None => write!(out, "{text}")?,
         Some(path) => {

@@ -7,6 +7,7 @@
 //! event.rs    a GitHub Actions event or a webhook delivery: a full sync, or one issue (handle.rs)
 //! handle.rs   one issue's event: comment commands, a new issue, a changed issue or card
 //! check.rs    what one issue needs next; the configuration on its own
+//! doctor.rs   the configuration against the board, and what the credential reaches
 //! report.rs   the portfolio report: read in one pass, written, kept in its issue
 //! export.rs   the board as a snapshot file
 //! init.rs     a starter configuration from the board's own columns
@@ -15,6 +16,7 @@
 
 pub mod actions;
 pub mod check;
+pub mod doctor;
 pub mod event;
 pub mod export;
 mod forge;
