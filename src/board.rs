@@ -288,6 +288,22 @@ pub struct Snapshot {
     pub items: Vec<Item>,
 }
 
+impl Snapshot {
+    /// The card of an issue or a pull request (the bot skips pull requests, and says so rather than "not on the
+    /// board").
+    pub fn card(&self, wanted: &IssueRef) -> Option<&Item> {
+        self.items.iter().find(|i| {
+            i.issue.as_ref().is_some_and(|is| is.reference() == *wanted)
+                || i.pull_request.as_ref().is_some_and(|pr| {
+                    IssueRef {
+                        repository: pr.repository.clone(),
+                        number: pr.number,
+                    } == *wanted
+                })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

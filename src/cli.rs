@@ -115,6 +115,9 @@ pub struct SyncArgs {
     /// Apply a plan with more writes than sync.max_changes
     #[arg(long)]
     pub allow_large: bool,
+    /// Only this initiative (48, #48, owner/repo#48), with the same rules; repeat for more
+    #[arg(long, value_name = "REF")]
+    pub issue: Vec<String>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -310,6 +313,7 @@ impl SyncArgs {
             dry_run: self.dry_run,
             format: self.format.into(),
             allow_large: self.allow_large,
+            issues: self.issue.clone(),
         }
     }
 }

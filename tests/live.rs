@@ -30,6 +30,7 @@ fn args(dry_run: bool) -> SyncOptions {
         dry_run,
         format: Format::Json,
         allow_large: true,
+        ..SyncOptions::default()
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Result};
 use serde_json::json;
 
 use super::{Exit, Format, UsageError};
-use crate::board::{IssueRef, Item, Snapshot};
+use crate::board::{IssueRef, Snapshot};
 use crate::config::{self, Config};
 use crate::forge::Forge;
 use crate::marker::Marker;
@@ -20,20 +20,6 @@ pub struct CheckOptions {
     /// Also print the comments the bot would write: the status comment, and the refusal or handoff comment when
     /// the card's move would produce one.
     pub comment: bool,
-}
-
-/// The card of `wanted`: an issue's, or a pull request's (which the bot skips, and must say so rather than
-/// "not on the board").
-fn find<'s>(snapshot: &'s Snapshot, wanted: &IssueRef) -> Option<&'s Item> {
-    snapshot.items.iter().find(|i| {
-        i.issue.as_ref().is_some_and(|is| is.reference() == *wanted)
-            || i.pull_request.as_ref().is_some_and(|pr| {
-                IssueRef {
-                    repository: pr.repository.clone(),
-                    number: pr.number,
-                } == *wanted
-            })
-    })
 }
 
 /// What the issue still needs for its next phase, read off the board `forge` holds.
@@ -62,7 +48,7 @@ pub fn answer(
             "\"{issue}\" is not an issue: write 48, #48 or owner/repo#48"
         ))
     })?;
-    let item = find(snapshot, &wanted).ok_or_else(|| {
+    let item = snapshot.card(&wanted).ok_or_else(|| {
         anyhow!(
             "{wanted} is not on the board {}/{}",
             snapshot.board.owner,
