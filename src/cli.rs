@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::run::actions::Actions;
@@ -59,6 +59,12 @@ pub enum Command {
     CheckConfig,
     /// Write a starter configuration from a board: its Status options as phases, its repositories and fields
     Init(InitArgs),
+    /// Print the JSON Schema of the configuration file (for editors: taplo, Even Better TOML)
+    Schema,
+    /// Print the shell completion script for SHELL
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    Man,
     /// Check the configuration against the live board and the token's access (read-only)
     Doctor {
         /// Check against a snapshot file instead of GitHub
@@ -185,15 +191,12 @@ pub fn main() -> i32 {
         }
     };
     init_tracing(cli.verbose, cli.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return Exit::Failed as i32;
-        }
+        .map_err(|e| eprintln!("error: cannot start the async runtime: {e}"));
+    let Ok(runtime) = runtime else {
+        return Exit::Failed as i32;
     };
     let mut stdout = std::io::stdout().lock();
     match runtime.block_on(run(cli, &mut stdout)) {
@@ -208,32 +211,24 @@ pub fn main() -> i32 {
 }
 
 fn init_tracing(verbose: u8, quiet: bool) {
-    // -vv is for debugging a run with GitHub: every crate's trace, the HTTP stack's included. Below that octocrab is
-    // off: it logs every failed attempt at ERROR naming no request, even when a retry then succeeds; the client
-    // warns of retries itself, with the request, and the command reports what failed in the end.
+    // -vv is for debugging a run with GitHub: every crate's trace. Below it octocrab is off: it logs each failed
+    // attempt as an ERROR naming no request, even when a retry succeeds; the client warns of retries itself.
     let directives = match (quiet, verbose) {
         (true, _) => "portfolio_sync=error,octocrab=off,warn",
         (false, 0) => "portfolio_sync=info,octocrab=off,warn",
         (false, 1) => "portfolio_sync=debug,octocrab=off,warn",
         (false, _) => "trace",
     };
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()); // no-color.org
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(colour(
-            std::env::var_os("NO_COLOR"),
-            std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        ))
+        .with_ansi(colour && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .with_target(false)
         .try_init();
-}
-
-/// Colours only on a terminal, and never when `NO_COLOR` is set to anything but the empty string (no-color.org).
-pub fn colour(no_color: Option<std::ffi::OsString>, terminal: bool) -> bool {
-    no_color.is_none_or(|v| v.is_empty()) && terminal
 }
 
 pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
@@ -243,6 +238,14 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     match cli.command {
         Command::CheckConfig => run::check::check_config(&config_path, out),
         Command::Init(args) => run::init::run(&args.options(), out).await,
+        Command::Schema => run::check::schema(out),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "portfolio-sync", out);
+            Ok(Exit::Ok)
+        }
+        Command::Man => Ok(clap_mangen::Man::new(Cli::command())
+            .render(out)
+            .map(|()| Exit::Ok)?),
         Command::Serve { listen, snapshot } => {
             crate::serve::run_command(&config_path, listen, snapshot).await
         }

@@ -192,22 +192,44 @@ fn a_missing_configuration_names_the_file_without_a_place_in_it() {
 }
 
 #[test]
-fn no_color_turns_colours_off() {
-    use portfolio_sync::cli::colour;
-    assert!(colour(None, true));
-    assert!(!colour(None, false), "not a terminal");
-    assert!(!colour(Some("1".into()), true), "NO_COLOR=1");
+fn no_color_turns_colours_off_on_a_terminal() {
+    // Colours are only ever written to a terminal, so the log must go to one: `script` runs the binary on a pty.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        support::skipped("`script` (util-linux) is not installed: no terminal to test colours on");
+        return;
+    }
+    let run = |no_color: Option<&str>| {
+        let binary = env!("CARGO_BIN_EXE_portfolio-sync");
+        let mut cmd = std::process::Command::new("script");
+        for var in support::CLEARED {
+            cmd.env_remove(var);
+        }
+        cmd.env_remove("NO_COLOR").current_dir(ROOT).args([
+            "-qec",
+            &format!("{binary} sync --snapshot {BOARD} --dry-run"),
+            "/dev/null",
+        ]);
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The WARN line about max_changes is coloured on a terminal...
+    assert!(run(None).contains("\u{1b}["), "no colour on a terminal");
     assert!(
-        colour(Some("".into()), true),
+        run(Some("")).contains("\u{1b}["),
         "an empty NO_COLOR counts as unset"
     );
-    // And the binary's log carries no escape codes with NO_COLOR (stderr is a pipe here anyway: both agree).
-    let out = command()
-        .args(["--config", "nope.toml", "check-config"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(!stderr(&out).contains('\u{1b}'), "{}", text(&out));
+    // ...and not with NO_COLOR.
+    let plain = run(Some("1"));
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    assert!(plain.contains("WARN"), "{plain}");
 }
 
 #[test]

@@ -190,6 +190,12 @@ pub fn answer(
     Ok(Exit::Ok)
 }
 
+/// The JSON Schema of the configuration file (`config/portfolio-sync.schema.json` is this, shipped).
+pub fn schema(out: &mut impl Write) -> Result<Exit> {
+    writeln!(out, "{}", serde_json::to_string_pretty(&config::schema())?)?;
+    Ok(Exit::Ok)
+}
+
 /// Loads and validates the configuration offline, and sums it up.
 pub fn check_config(path: &Path, out: &mut impl Write) -> Result<Exit> {
     let config = config::load(path)?;

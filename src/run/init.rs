@@ -212,6 +212,8 @@ pub fn starter(snapshot: &Snapshot, status_field: &str, source: &str) -> Result<
     ));
     line("# Every key is described in the README (\"Configuration\"); `portfolio-sync check-config` checks this file,");
     line("# `portfolio-sync doctor` checks it against the board, `portfolio-sync sync --dry-run` shows what the bot would do.");
+    line("# Editors complete the keys from `portfolio-sync schema > portfolio-sync.schema.json` (beside this file) and a");
+    line("# first line \"#:schema ./portfolio-sync.schema.json\" (taplo, Even Better TOML).");
     line("");
     line("[board]");
     line(&format!("owner = {}", quoted(&board.owner)));
