@@ -1,5 +1,4 @@
-//! The command line: arguments, logging, dispatch to the use cases in [`run`](crate::run), and exit codes.
-//! `main.rs` only calls [`main`].
+//! The command line: arguments, logging, dispatch to the use cases in [`run`](crate::run), exit codes (for [`main`]).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -62,7 +61,10 @@ pub enum Command {
     /// Print the JSON Schema of the configuration file (for editors: taplo, Even Better TOML)
     Schema,
     /// Print the shell completion script for SHELL
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
     /// Print the man page (roff)
     Man,
     /// Check the configuration against the live board and the token's access (read-only)

@@ -33,3 +33,22 @@ fn the_man_page_is_roff_with_every_subcommand() {
         assert!(page.contains(sub), "the man page lacks {sub}");
     }
 }
+
+#[test]
+fn every_option_and_argument_has_help_text() {
+    use clap::CommandFactory;
+    let cli = portfolio_sync::cli::Cli::command();
+    let mut bare = Vec::new();
+    for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+        if command.get_about().is_none() {
+            bare.push(format!("{} (the command)", command.get_name()));
+        }
+        for arg in command.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() {
+                bare.push(format!("{} {}", command.get_name(), arg.get_id()));
+            }
+        }
+    }
+    assert!(bare.is_empty(), "without help text: {bare:?}");
+}
