@@ -59,7 +59,10 @@ fn check_comment_prints_the_refusal_and_the_status_comment_exactly_as_the_sync_w
         ),
         "{shown}"
     );
-    assert!(shown.contains("The bot would write 2 comments:"), "{shown}");
+    assert!(
+        shown.contains("The bot's 2 comments for this issue now"),
+        "{shown}"
+    );
 
     // Without --comment, no comment.
     let out = bin(&["check", "#105", "--snapshot", BOARD]);

@@ -178,9 +178,10 @@ pub fn answer(
         }
     }
     if options.comment {
+        // The status comment is written on an accepted move and on /sjekk; the others only when this move makes them.
         writeln!(
             out,
-            "\nThe bot would write {}:",
+            "\nThe bot's {} for this issue now (the status comment as an accepted move or /sjekk writes it):",
             plural(comments.len(), "comment")
         )?;
         for (kind, body) in &comments {

@@ -94,11 +94,11 @@ pub async fn sync<F: Forge>(
         actions.publish(out, &run, options.format);
         return Ok(Exit::Failed);
     }
-    tracing::info!("applying {} writes", plan.writes());
+    tracing::info!("applying {}", plural(plan.writes(), "write"));
     let applied = apply::apply(forge, &plan, &snapshot.bot).await;
     tracing::info!(
-        "{} writes done, {} failed",
-        applied.writes,
+        "{} done, {} failed",
+        plural(applied.writes, "write"),
         applied.failures.len()
     );
     print_plan(out, &plan, Some(&applied), options.format)?;
@@ -170,7 +170,11 @@ pub fn print_plan(
                     writeln!(out, "  {}  {}: {}", f.item, f.action, f.error)?;
                 }
                 if r.skipped > 0 {
-                    writeln!(out, "  ({} later writes of those items were not tried; the next run finishes them)", r.skipped)?;
+                    writeln!(
+                        out,
+                        "  ({} of those items not tried; the next run finishes them)",
+                        plural(r.skipped, "later write")
+                    )?;
                 }
             }
         }
