@@ -107,12 +107,14 @@ impl Item {
         (!text.is_empty()).then_some(text)
     }
 
-    /// How the item is named in plans and reports: `owner/repo#N`, or `draft:<id>`.
+    /// How the item is named in plans and reports: `owner/repo#N`, `draft:<id>`, or `item:<id>` for a card whose
+    /// content the board data lacks (an issue the token cannot read, say): calling that a draft would mislead.
     pub fn display_name(&self) -> String {
-        match (&self.issue, &self.pull_request) {
-            (Some(issue), _) => issue.reference().to_string(),
-            (None, Some(pr)) => format!("{}#{}", pr.repository, pr.number),
-            _ => format!("draft:{}", self.id),
+        match (&self.issue, &self.pull_request, self.kind) {
+            (Some(issue), _, _) => issue.reference().to_string(),
+            (None, Some(pr), _) => format!("{}#{}", pr.repository, pr.number),
+            (None, None, ItemKind::Draft) => format!("draft:{}", self.id),
+            (None, None, _) => format!("item:{}", self.id),
         }
     }
 }
@@ -287,6 +289,22 @@ pub struct Snapshot {
     pub bot: String,
     pub board: Board,
     pub items: Vec<Item>,
+}
+
+impl Snapshot {
+    /// The card of an issue or a pull request (the bot skips pull requests, and says so rather than "not on the
+    /// board").
+    pub fn card(&self, wanted: &IssueRef) -> Option<&Item> {
+        self.items.iter().find(|i| {
+            i.issue.as_ref().is_some_and(|is| is.reference() == *wanted)
+                || i.pull_request.as_ref().is_some_and(|pr| {
+                    IssueRef {
+                        repository: pr.repository.clone(),
+                        number: pr.number,
+                    } == *wanted
+                })
+        })
+    }
 }
 
 #[cfg(test)]

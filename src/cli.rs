@@ -1,17 +1,17 @@
-//! The command line: arguments, logging, dispatch to the use cases in [`run`](crate::run), and exit codes.
-//! `main.rs` only calls [`main`].
+//! The command line: arguments, logging, dispatch to the use cases in [`run`](crate::run), exit codes (for [`main`]).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config;
-use crate::doctor;
-use crate::forge::Forge;
 use crate::run::actions::Actions;
+use crate::run::check::CheckOptions;
+use crate::run::doctor::DoctorOptions;
 use crate::run::event::EventInput;
+use crate::run::init::InitOptions;
 use crate::run::report::ReportOptions;
 use crate::run::sync::SyncOptions;
 use crate::run::{self, Exit};
@@ -47,14 +47,34 @@ pub enum Command {
         /// Read the board from a snapshot file instead of GitHub
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
+        /// How the answer is printed
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also print the comments the bot would write: the status comment, and the refusal or handoff comment
+        #[arg(long)]
+        comment: bool,
     },
     /// Validate the configuration offline
     CheckConfig,
+    /// Write a starter configuration from a board: its Status options as phases, its repositories and fields
+    Init(InitArgs),
+    /// Print the JSON Schema of the configuration file (for editors: taplo, Even Better TOML)
+    Schema,
+    /// Print the shell completion script for SHELL
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
     /// Check the configuration against the live board and the token's access (read-only)
     Doctor {
         /// Check against a snapshot file instead of GitHub
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
+        /// How the findings are printed
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Write the live board as a snapshot file that `sync --snapshot` accepts
     Export {
@@ -103,6 +123,32 @@ pub struct SyncArgs {
     /// Apply a plan with more writes than sync.max_changes
     #[arg(long)]
     pub allow_large: bool,
+    /// Only this initiative (48, #48, owner/repo#48), with the same rules; repeat for more
+    #[arg(long, value_name = "REF")]
+    pub issue: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct InitArgs {
+    /// Read the board from a snapshot file instead of GitHub
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["owner", "project"])]
+    pub snapshot: Option<PathBuf>,
+    /// The organisation or user that owns the live board
+    #[arg(long, required_unless_present = "snapshot")]
+    pub owner: Option<String>,
+    /// The project number, from the board's URL (github.com/orgs/OWNER/projects/NUMBER)
+    #[arg(long, required_unless_present = "snapshot")]
+    pub project: Option<u64>,
+    /// The board's single-select field whose options are the phases
+    #[arg(long, value_name = "NAME", default_value = "Status")]
+    pub status_field: String,
+    /// Where to write the configuration ("-" for standard output); an existing file is never overwritten
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = ".github/portfolio-sync.toml"
+    )]
+    pub out: PathBuf,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,15 +193,12 @@ pub fn main() -> i32 {
         }
     };
     init_tracing(cli.verbose, cli.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return Exit::Failed as i32;
-        }
+        .map_err(|e| eprintln!("error: cannot start the async runtime: {e}"));
+    let Ok(runtime) = runtime else {
+        return Exit::Failed as i32;
     };
     let mut stdout = std::io::stdout().lock();
     match runtime.block_on(run(cli, &mut stdout)) {
@@ -170,19 +213,21 @@ pub fn main() -> i32 {
 }
 
 fn init_tracing(verbose: u8, quiet: bool) {
-    // -vv is for debugging a run with GitHub: every crate's trace, the HTTP stack's included.
+    // -vv is for debugging a run with GitHub: every crate's trace. Below it octocrab is off: it logs each failed
+    // attempt as an ERROR naming no request, even when a retry succeeds; the client warns of retries itself.
     let directives = match (quiet, verbose) {
-        (true, _) => "portfolio_sync=error,warn",
-        (false, 0) => "portfolio_sync=info,warn",
-        (false, 1) => "portfolio_sync=debug,warn",
+        (true, _) => "portfolio_sync=error,octocrab=off,warn",
+        (false, 0) => "portfolio_sync=info,octocrab=off,warn",
+        (false, 1) => "portfolio_sync=debug,octocrab=off,warn",
         (false, _) => "trace",
     };
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()); // no-color.org
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTFOLIO_SYNC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(colour && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .with_target(false)
         .try_init();
@@ -194,6 +239,15 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     let actions = Actions::from_env();
     match cli.command {
         Command::CheckConfig => run::check::check_config(&config_path, out),
+        Command::Init(args) => run::init::run(&args.options(), out).await,
+        Command::Schema => run::check::schema(out),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "portfolio-sync", out);
+            Ok(Exit::Ok)
+        }
+        Command::Man => Ok(clap_mangen::Man::new(Cli::command())
+            .render(out)
+            .map(|()| Exit::Ok)?),
         Command::Serve { listen, snapshot } => {
             crate::serve::run_command(&config_path, listen, snapshot).await
         }
@@ -204,25 +258,25 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
             forge.save()?; // what was applied before a failure is kept
             exit
         }
-        Command::Check { issue, snapshot } => {
-            let config = load()?;
-            let board = run::open(&config, snapshot.as_deref())
-                .await?
-                .read_board()
-                .await?;
-            run::check::check(&config, &board, &issue, out)
-        }
-        Command::Doctor { snapshot } => {
+        Command::Check {
+            issue,
+            snapshot,
+            format,
+            comment,
+        } => {
             let config = load()?;
             let mut forge = run::open(&config, snapshot.as_deref()).await?;
-            let findings = doctor::examine(&mut forge, &config).await;
-            write!(out, "{}", doctor::render(&findings))?;
-            // A configuration that does not fit the board is exit 2 here as in `sync`, which refuses to run on it.
-            Ok(match doctor::verdict(&findings) {
-                doctor::Verdict::AllGood => Exit::Ok,
-                doctor::Verdict::Problems => Exit::Failed,
-                doctor::Verdict::Misfit => Exit::Usage,
-            })
+            let format = format.into();
+            let options = CheckOptions { format, comment };
+            run::check::check(&mut forge, &config, &issue, options, out).await
+        }
+        Command::Doctor { snapshot, format } => {
+            let config = load()?;
+            let mut forge = run::open(&config, snapshot.as_deref()).await?;
+            let options = DoctorOptions {
+                format: format.into(),
+            };
+            run::doctor::doctor(&mut forge, &config, options, out).await
         }
         Command::Export { out: file } => {
             let config = load()?;
@@ -249,15 +303,34 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
     }
 }
 
+impl From<Format> for run::Format {
+    fn from(format: Format) -> run::Format {
+        match format {
+            Format::Text => run::Format::Text,
+            Format::Json => run::Format::Json,
+        }
+    }
+}
+
 impl SyncArgs {
     pub fn options(&self) -> SyncOptions {
         SyncOptions {
             dry_run: self.dry_run,
-            format: match self.format {
-                Format::Text => run::Format::Text,
-                Format::Json => run::Format::Json,
-            },
+            format: self.format.into(),
             allow_large: self.allow_large,
+            issues: self.issue.clone(),
+        }
+    }
+}
+
+impl InitArgs {
+    pub fn options(&self) -> InitOptions {
+        InitOptions {
+            snapshot: self.snapshot.clone(),
+            owner: self.owner.clone().unwrap_or_default(),
+            project: self.project.unwrap_or_default(),
+            out: (self.out.as_os_str() != "-").then(|| self.out.clone()),
+            status_field: self.status_field.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -37,7 +38,7 @@ pub struct BoardConfig {
     pub status_field: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnViolation {
     /// Set the board Status back to the accepted phase.
@@ -46,7 +47,17 @@ pub enum OnViolation {
     Flag,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+impl OnViolation {
+    /// The value as the TOML spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnViolation::Revert => "revert",
+            OnViolation::Flag => "flag",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ClosedPolicy {
     /// Closed issues are skipped and never touched.
@@ -70,7 +81,7 @@ pub struct SyncConfig {
     pub no_status: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Permission {
     None,
@@ -164,11 +175,16 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )?;
+        // Line 0 means the problem is the file as a whole (it cannot be read): no place in it to point at.
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )?;
+        }
         if !self.hint.is_empty() {
             write!(f, "\n  how to fix: {}", self.hint)?;
         }
@@ -203,7 +219,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
             line: 0,
             column: 0,
             message: format!("cannot read the configuration: {e}"),
-            hint: "pass --config FILE, set PORTFOLIO_SYNC_CONFIG, or create .github/portfolio-sync.toml".into(),
+            hint: "pass --config FILE, set PORTFOLIO_SYNC_CONFIG, or write .github/portfolio-sync.toml (`portfolio-sync init` writes one from your board)".into(),
         }])
     })?;
     parse(&text, &file)
@@ -227,6 +243,22 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
         errors: Vec::new(),
     }
     .validate(raw)
+}
+
+/// The JSON Schema of the configuration file, generated from the types [`load`] reads it with, so that editors
+/// (taplo, Even Better TOML) complete and check its keys. `config/portfolio-sync.schema.json` is this, shipped;
+/// `portfolio-sync schema` prints it.
+pub fn schema() -> serde_json::Value {
+    // Draft 7: what taplo (and so Even Better TOML) reads best.
+    let mut schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<RawConfig>();
+    schema.insert("title".into(), "portfolio-sync configuration".into());
+    schema.insert(
+        "description".into(),
+        "The TOML configuration of portfolio-sync (README.md, \"Configuration\").".into(),
+    );
+    schema.to_value()
 }
 
 fn syntax_hint(message: &str) -> String {
@@ -256,33 +288,54 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 // ---------------------------------------------------------------------------------------------------------------
 // The file as written.
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Configuration")]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    /// The board: owner, project number, repositories, status field.
     board: RawBoard,
     #[serde(default)]
+    /// How the bot synchronises the board and the issues; every key optional.
     sync: RawSync,
     #[serde(default)]
+    /// Who may run the comment commands (/fase, /sjekk, /hjelp).
     commands: RawCommands,
     #[serde(default)]
+    #[schemars(with = "Vec<RawPhase>")]
+    /// One [[phase]] per board column, in process order.
     phase: Vec<Spanned<RawPhase>>,
     #[serde(default)]
+    /// What the handoff comment names when an initiative enters a phase with handoff = true.
     handoff: RawHandoff,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawTeam>")]
+    /// Team name (as in the team field or a team label) → where the team lives on GitHub.
     teams: BTreeMap<Spanned<String>, Spanned<RawTeam>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    /// Overrides of the comment texts; {phase}, {next}, {from}, {to}, {label}, {title} are filled in.
     texts: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
+    /// The portfolio report; every key optional.
     report: RawReport,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Board")]
 #[serde(deny_unknown_fields)]
 struct RawBoard {
+    #[schemars(with = "String")]
+    /// The organisation or user that owns the project.
     owner: Spanned<String>,
+    #[schemars(with = "u64")]
+    /// The project number, from its URL: github.com/orgs/OWNER/projects/NUMBER.
     project: Spanned<u64>,
+    #[schemars(with = "Vec<String>")]
+    /// Repositories (owner/name) whose issues are initiatives; issues of others are skipped.
     repositories: Vec<Spanned<String>>,
     #[serde(default = "default_status_field")]
+    #[schemars(with = "String")]
+    /// The single-select field whose options are the phases (default "Status").
     status_field: Spanned<String>,
 }
 
@@ -290,18 +343,33 @@ fn default_status_field() -> Spanned<String> {
     Spanned::new(0..0, "Status".to_string())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Sync")]
 #[serde(deny_unknown_fields, default)]
 struct RawSync {
+    #[schemars(with = "String")]
+    /// Phase labels are this prefix + the phase slug (default "fase/").
     label_prefix: Spanned<String>,
+    /// A card without a phase label gets the label of its column, unchecked (default true).
     adopt_unlabelled: bool,
+    /// A move to an earlier phase is accepted (default true).
     allow_backward: bool,
+    /// A forward move whose requirements are not met: "revert" sets the Status back, "flag" adds blocked_label.
     on_violation: OnViolation,
+    #[schemars(with = "String")]
+    /// The label of a flagged move (default "fase/blokkert"); no phase label.
     blocked_label: Spanned<String>,
+    /// "ignore" skips closed issues (default); "sync" reconciles them too.
     closed: ClosedPolicy,
+    #[schemars(with = "usize")]
+    /// A plan with more writes is refused without --allow-large (default 25).
     max_changes: Spanned<usize>,
+    /// The language of the comments: "nb" (default) or "en".
     language: Language,
+    /// Text blocks that do not count as content (default ["_No response_"]).
     placeholders: Vec<String>,
+    #[schemars(with = "Option<String>")]
+    /// The phase of a card with no Status (default: the first phase).
     no_status: Option<Spanned<String>>,
 }
 
@@ -322,10 +390,13 @@ impl Default for RawSync {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Commands")]
 #[serde(deny_unknown_fields, default)]
 struct RawCommands {
+    /// Least repository permission to run commands (default "write").
     permission: Permission,
+    /// Members of these teams (slugs in board.owner, or org/slug) may run commands too.
     teams: Vec<String>,
 }
 
@@ -338,63 +409,109 @@ impl Default for RawCommands {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Phase")]
 #[serde(deny_unknown_fields)]
 struct RawPhase {
+    #[schemars(with = "String")]
+    /// The phase name, shown in comments and the report.
     name: Spanned<String>,
+    #[schemars(with = "Option<String>")]
+    /// The board's Status option for this phase (default: the name).
     status: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    /// The label slug (default: the name in lower case, other characters as "-").
     slug: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    /// More names for the /fase command.
     aliases: Vec<Spanned<String>>,
     #[serde(default)]
+    /// Criteria people judge: shown in the status comment, never enforced.
     manual: Vec<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRequirement>")]
+    /// What must hold before an initiative may enter this phase.
     require: Vec<Spanned<RawRequirement>>,
     #[serde(default)]
+    /// Entering this phase posts the handoff comment.
     handoff: bool,
+    /// The report calls an initiative stale after this many days in the phase.
     stale_days: Option<u32>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
+#[schemars(rename = "Requirement")]
 #[serde(deny_unknown_fields)]
 struct RawRequirement {
+    /// The issue body has this section (heading), with content.
     section: Option<String>,
+    /// Task items under this section are ticked (all, or min_checked).
     checklist: Option<String>,
+    /// With checklist: at least this many ticked.
     min_checked: Option<u32>,
+    /// With checklist: every item ticked (the default).
     all: Option<bool>,
+    /// This project field is set.
     field: Option<String>,
+    /// With field: to one of these values.
     one_of: Option<Vec<String>>,
+    /// The issue has an assignee (write true).
     assignee: Option<bool>,
+    /// The issue has a milestone (write true).
     milestone: Option<bool>,
+    /// The issue has a label matching this glob (e.g. "moscow/*").
     label: Option<String>,
+    #[schemars(with = "Option<Vec<RawRequirement>>")]
+    /// At least one of these requirements holds (two or more).
     any: Option<Vec<Spanned<RawRequirement>>>,
+    /// The criterion in the organisation's words, shown instead of the generated sentence.
     message: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
+#[schemars(rename = "Handoff")]
 #[serde(deny_unknown_fields)]
 struct RawHandoff {
+    /// A project field naming who is responsible, besides the assignees.
     responsible_field: Option<String>,
+    /// A project field naming the teams, comma separated.
     team_field: Option<String>,
+    /// Labels with this prefix + a team name name teams too (e.g. "team/").
     team_label_prefix: Option<String>,
     #[serde(default)]
+    /// Sections of the issue quoted in the handoff comment.
     include_sections: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Team")]
 #[serde(deny_unknown_fields)]
 struct RawTeam {
+    #[schemars(with = "Option<String>")]
+    /// org/team-slug, mentioned as @org/team-slug on handoff.
     github_team: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    /// owner/name where a tracking issue is opened on handoff.
     repository: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Report")]
 #[serde(deny_unknown_fields, default)]
 struct RawReport {
+    #[schemars(with = "u32")]
+    /// Stale after this many days in a phase without its own stale_days (default 90).
     stale_days: Spanned<u32>,
+    #[schemars(with = "u32")]
+    /// Handoffs this recent are listed (default 14).
     recent_days: Spanned<u32>,
+    /// Keep the report in an issue of the first repository, edited every run.
     issue: bool,
+    #[schemars(with = "Option<String>")]
+    /// The title of that issue (default by language).
     issue_title: Option<Spanned<String>>,
+    /// A scheduled run writes the report too.
     on_schedule: bool,
 }
 

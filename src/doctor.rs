@@ -1,13 +1,26 @@
 //! `doctor`: does the configuration fit the live board, and can the token do what the bot needs?
 //! Reads only; every line says what was checked and, when it failed, what to do.
 
+use serde::Serialize;
+
 use crate::board::Snapshot;
 use crate::config::Config;
 use crate::forge::Forge;
+use crate::github::GitHubError;
+use crate::plan::plural;
 use crate::preflight;
 
-/// One checked thing.
+/// Where the board is read from, and with what: a snapshot needs no token, so `doctor` must not claim one.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// A snapshot file (its path as given).
+    Snapshot(String),
+    /// GitHub, with a credential from this source (`GH_TOKEN`, `gh auth token`, ...; never the value).
+    GitHub { credential: String },
+}
+
+/// One checked thing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub ok: bool,
     /// Not ok because the configuration names something the board does not have: the configuration is wrong,
@@ -62,25 +75,40 @@ pub fn verdict(findings: &[Finding]) -> Verdict {
 }
 
 /// Everything `doctor` checks, in the order a person would fix them.
-pub async fn examine<F: Forge>(forge: &mut F, config: &Config) -> Vec<Finding> {
+pub async fn examine<F: Forge>(forge: &mut F, config: &Config, access: &Access) -> Vec<Finding> {
     let b = &config.board;
     let snapshot = match forge.read_board().await {
         Ok(s) => s,
         Err(e) => {
             return vec![Finding::bad(format!(
-                "cannot read project {} of {}: {e:#}\n    check the token's access to the project (Projects: read and write) and board.owner/board.project",
-                b.project, b.owner
+                "cannot read project {} of {}: {e:#}\n    {}",
+                b.project,
+                b.owner,
+                advice(
+                    &e,
+                    access,
+                    "Projects: read and write on the organisation, and board.owner/board.project"
+                )
             ))]
         }
     };
+    let reach = match access {
+        Access::Snapshot(path) => format!(
+            "the board comes from the snapshot {path}: no token is used, so GitHub access is not checked (run doctor without --snapshot for that)"
+        ),
+        Access::GitHub { credential } => format!(
+            "the token from {credential} reaches GitHub as {}",
+            snapshot.bot
+        ),
+    };
     let mut findings = vec![
-        Finding::ok(format!("the token reaches GitHub as {}", snapshot.bot)),
+        Finding::ok(reach),
         Finding::ok(format!(
-            "project {}/{} \"{}\": {} items, fields: {}",
+            "project {}/{} \"{}\": {}, fields: {}",
             snapshot.board.owner,
             snapshot.board.number,
             snapshot.board.title,
-            snapshot.items.len(),
+            plural(snapshot.items.len(), "item"),
             snapshot
                 .board
                 .fields
@@ -99,17 +127,39 @@ pub async fn examine<F: Forge>(forge: &mut F, config: &Config) -> Vec<Finding> {
     }
     findings.extend(handoff_fields(config, &snapshot));
     for repo in &b.repositories {
-        findings.push(labels(forge, config, repo).await);
+        findings.push(labels(forge, config, repo, access).await);
     }
     for (name, team) in &config.teams {
         if let Some(repo) = &team.repository {
             findings.push(match forge.repo_labels(repo).await {
-                Ok(_) => Finding::ok(format!("team {name}: repository {repo} is readable (tracking issues go there)")),
-                Err(e) => Finding::bad(format!("team {name}: cannot read {repo}: {e:#}\n    give the token Issues: read and write there")),
+                Ok(_) => Finding::ok(format!(
+                    "team {name}: repository {repo} is readable (tracking issues go there)"
+                )),
+                Err(e) => Finding::bad(format!(
+                    "team {name}: cannot read {repo}: {e:#}\n    {}",
+                    advice(&e, access, "Issues: read and write there")
+                )),
             });
         }
     }
     findings
+}
+
+/// What to do about a failed read: only an answer from GitHub says anything about the token. No answer at all is
+/// the network (or the API address), and a snapshot has no token to blame.
+fn advice(error: &anyhow::Error, access: &Access, scopes: &str) -> String {
+    if let Access::Snapshot(path) = access {
+        return format!("check the snapshot file {path}");
+    }
+    match error
+        .chain()
+        .find_map(|e| e.downcast_ref::<GitHubError>())
+    {
+        Some(GitHubError::Transport { .. }) => "GitHub did not answer: check the network connection, a proxy, and GITHUB_API_URL / GITHUB_GRAPHQL_URL".to_string(),
+        Some(GitHubError::RateLimited { .. }) => "GitHub's rate limit: wait, then run doctor again".to_string(),
+        Some(GitHubError::Http { status: 401, .. }) => "GitHub did not accept the token: it may have expired or been revoked; make a new one".to_string(),
+        _ => format!("check the token's access ({scopes})"),
+    }
 }
 
 /// Fields the handoff reads only warn: a missing one leaves a line of the comment empty, nothing more.
@@ -132,7 +182,7 @@ fn handoff_fields(config: &Config, snapshot: &Snapshot) -> Vec<Finding> {
     .collect()
 }
 
-async fn labels<F: Forge>(forge: &mut F, config: &Config, repo: &str) -> Finding {
+async fn labels<F: Forge>(forge: &mut F, config: &Config, repo: &str, access: &Access) -> Finding {
     match forge.repo_labels(repo).await {
         Ok(existing) => {
             let missing: Vec<String> = config
@@ -152,7 +202,8 @@ async fn labels<F: Forge>(forge: &mut F, config: &Config, repo: &str) -> Finding
             }
         }
         Err(e) => Finding::bad(format!(
-            "cannot read {repo}: {e:#}\n    give the token Issues: read and write on it"
+            "cannot read {repo}: {e:#}\n    {}",
+            advice(&e, access, "Issues: read and write on it")
         )),
     }
 }
@@ -169,7 +220,17 @@ pub fn render(findings: &[Finding]) -> String {
     out.push_str(&if bad == 0 {
         "\nAll good: try `portfolio-sync sync --dry-run` next.\n".to_string()
     } else {
-        format!("\n{bad} problem(s): fix them before the first sync.\n")
+        format!(
+            "\n{}: fix {} before the first sync.\n",
+            plural(bad, "problem"),
+            if bad == 1 { "it" } else { "them" }
+        )
     });
     out
+}
+
+/// The findings for scripts: `{"ok": bool, "problems": N, "findings": [{"ok": bool, "text": "..."}]}`.
+pub fn to_json(findings: &[Finding]) -> serde_json::Value {
+    let bad = findings.iter().filter(|f| !f.ok).count();
+    serde_json::json!({ "ok": bad == 0, "problems": bad, "findings": findings })
 }

@@ -197,13 +197,14 @@ impl Plan {
         })
     }
 
-    /// A table of decisions, the writes, and a summary line.
+    /// A table of decisions, the writes, and a summary line. Columns are padded by display width, so an emoji in
+    /// a Status option does not shift the rows after it; a plan without decisions (a comment command) has no table.
     pub fn to_text(&self, applied: bool) -> String {
         let mut out = String::new();
         let width = self
             .decisions
             .iter()
-            .map(|d| d.item.chars().count())
+            .map(|d| columns(&d.item))
             .max()
             .unwrap_or(4)
             .max(4);
@@ -213,23 +214,22 @@ impl Plan {
             .iter()
             .map(|d| format!("{} → {}", phase(&d.from), phase(&d.to)))
             .collect();
-        let move_width = moves
-            .iter()
-            .map(|m| m.chars().count())
-            .max()
-            .unwrap_or(4)
-            .max(4);
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:<move_width$}  {:<9}  WHY",
-            "ITEM", "MOVE", "OUTCOME"
-        );
+        let move_width = moves.iter().map(|m| columns(m)).max().unwrap_or(4).max(4);
+        if !self.decisions.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}  {}  {:<9}  WHY",
+                pad("ITEM", width),
+                pad("MOVE", move_width),
+                "OUTCOME"
+            );
+        }
         for (d, m) in self.decisions.iter().zip(&moves) {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<move_width$}  {:<9}  {}",
-                d.item,
-                m,
+                "{}  {}  {:<9}  {}",
+                pad(&d.item, width),
+                pad(m, move_width),
                 d.outcome.as_str(),
                 d.reason
             );
@@ -244,15 +244,16 @@ impl Plan {
         if !self.actions.is_empty() {
             let _ = writeln!(
                 out,
-                "\n{} {}:",
+                "{}{} {}:",
+                if out.is_empty() { "" } else { "\n" },
                 if applied { "Applied" } else { "Planned" },
                 plural(self.actions.len(), "write")
             );
             for a in &self.actions {
                 let _ = writeln!(
                     out,
-                    "  {:<width$}  {}  ({})",
-                    a.item,
+                    "  {}  {}  ({})",
+                    pad(&a.item, width),
                     a.change.summary(),
                     a.reason
                 );
@@ -267,15 +268,43 @@ impl Plan {
                 plural(self.actions.len(), "write")
             ),
         };
-        let _ = writeln!(out, "\n{} items: {counts}; {state}.", self.decisions.len());
+        // A comment command's plan decides no card: counting five kinds of nothing would only be noise.
+        let items = if self.decisions.is_empty() {
+            String::new()
+        } else {
+            format!("{}: {counts}; ", plural(self.decisions.len(), "item"))
+        };
+        let _ = writeln!(
+            out,
+            "{}{items}{state}.",
+            if out.is_empty() { "" } else { "\n" }
+        );
         out
     }
 }
 
+/// "1 write", "2 writes"; a word ending in a consonant and y takes "ies" ("2 repositories").
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+        return format!("1 {word}");
     }
+    match word.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n} {stem}ies"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
+/// How many terminal columns `text` takes: an emoji or a CJK character takes two, a combining mark none.
+fn columns(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `width` columns (`format!`'s `{:<w$}` counts characters, not columns).
+fn pad(text: &str, width: usize) -> String {
+    let mut padded = text.to_string();
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(columns(text)),
+    ));
+    padded
 }

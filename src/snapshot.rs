@@ -79,6 +79,11 @@ pub struct SnapshotForge {
 }
 
 impl SnapshotForge {
+    /// The file this forge reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn open(path: &Path, status_field: &str) -> Result<SnapshotForge> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read snapshot {}", path.display()))?;

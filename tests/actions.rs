@@ -652,7 +652,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
         &doctor.stdout(),
         &[
             "✗ team Felles datakatalog: cannot read digdir/fdk-issue-tracker",
-            "1 problem(s)",
+            "1 problem: fix it",
         ],
     );
     gh.edit(|s| {

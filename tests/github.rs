@@ -949,7 +949,7 @@ fn a_missing_token_is_its_own_error() {
     assert!(err.is_usage_error());
     assert!(
         err.to_string()
-            .starts_with("no GitHub token: set PORTFOLIO_SYNC_TOKEN or GITHUB_TOKEN, or"),
+            .starts_with("no GitHub token: set PORTFOLIO_SYNC_TOKEN, GH_TOKEN or GITHUB_TOKEN,"),
         "{err}"
     );
 }

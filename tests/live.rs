@@ -27,6 +27,7 @@ fn on_fake(gh: &FakeGitHub, token: Option<&str>, args: &[&str]) -> Output {
         "GITHUB_STEP_SUMMARY",
         "GITHUB_OUTPUT",
         "GITHUB_TOKEN",
+        "GH_TOKEN",
         "PORTFOLIO_SYNC_APP_ID",
         "PORTFOLIO_SYNC_APP_PRIVATE_KEY",
         "PORTFOLIO_SYNC_TOKEN",
@@ -36,6 +37,7 @@ fn on_fake(gh: &FakeGitHub, token: Option<&str>, args: &[&str]) -> Output {
     }
     cmd.env("GITHUB_API_URL", gh.api_url())
         .env("GITHUB_GRAPHQL_URL", gh.graphql_url())
+        .env("PATH", support::NO_GH)
         .arg("--config")
         .arg(root(DIGDIR))
         .args(args);

@@ -457,7 +457,7 @@ impl Client {
                             wait_secs: wait.as_secs(),
                         });
                     }
-                    tracing::warn!(%method, %path, status = status.as_u16(), attempt, wait_ms = wait.as_millis() as u64, "GitHub asked us to retry");
+                    tracing::warn!("{method} {path}{}: GitHub answered {}; retrying in {}ms (attempt {attempt} of {max_attempts})", retry_subject(body, graphql), status.as_u16(), wait.as_millis());
                     wait
                 }
                 failed => {
@@ -474,7 +474,7 @@ impl Client {
                         });
                     }
                     let wait = self.retry.backoff(attempt);
-                    tracing::warn!(%method, %path, %reason, attempt, wait_ms = wait.as_millis() as u64, "request failed, retrying");
+                    tracing::warn!("{method} {path}{}: {reason}; retrying in {}ms (attempt {attempt} of {max_attempts})", retry_subject(body, graphql), wait.as_millis());
                     wait
                 }
             };
@@ -775,6 +775,23 @@ fn describe(error: &dyn std::error::Error) -> String {
         current = e.source();
     }
     parts.join(": ")
+}
+
+/// What a retried request is about, for its warning: a REST path names its issue already; a GraphQL request is
+/// named by its variables (item and project ids, numbers), cut short. Variables never hold the token.
+fn retry_subject(body: Option<&Value>, graphql: bool) -> String {
+    let variables = body.and_then(|b| b.get("variables")).filter(|_| graphql);
+    match variables {
+        Some(v) if v.as_object().is_some_and(|o| !o.is_empty()) => {
+            let text = v.to_string();
+            let short: String = text.chars().take(160).collect();
+            format!(
+                " {short}{}",
+                if short.len() < text.len() { "…" } else { "" }
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use std::fmt;
 pub enum SetupError {
     /// No credentials at all in the environment.
     #[error(
-        "no GitHub token: set PORTFOLIO_SYNC_TOKEN or GITHUB_TOKEN, or PORTFOLIO_SYNC_APP_ID and \
-         PORTFOLIO_SYNC_APP_PRIVATE_KEY for a GitHub App"
+        "no GitHub token: set PORTFOLIO_SYNC_TOKEN, GH_TOKEN or GITHUB_TOKEN, log in with `gh auth login`, or set \
+         PORTFOLIO_SYNC_APP_ID and PORTFOLIO_SYNC_APP_PRIVATE_KEY for a GitHub App"
     )]
     NoToken,
     /// One of the two GitHub App variables is set without the other.

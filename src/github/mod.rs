@@ -56,6 +56,8 @@ pub struct GitHubForge {
     /// Ids of the project, its fields and options: read with the board, or on the first write that needs them.
     project: Option<ProjectMeta>,
     bot: Option<String>,
+    /// Where the credential came from (`GH_TOKEN`, `gh auth token`, ...), for `doctor`; never the value.
+    credential_source: String,
 }
 
 impl GitHubForge {
@@ -71,6 +73,7 @@ impl GitHubForge {
             board: board.clone(),
             status_batch_size: settings.status_batch_size.max(1),
             project: None,
+            credential_source: settings.credentials.source(),
         })
     }
 
@@ -78,6 +81,11 @@ impl GitHubForge {
     /// [`SetupError::NoToken`].
     pub async fn from_env(board: &BoardConfig) -> Result<GitHubForge, SetupError> {
         GitHubForge::connect(Settings::from_env()?, board).await
+    }
+
+    /// Where the credential came from (`PORTFOLIO_SYNC_TOKEN`, `GH_TOKEN`, `gh auth token`, an App), never its value.
+    pub fn credential_source(&self) -> &str {
+        &self.credential_source
     }
 
     pub fn client(&self) -> &Client {

@@ -48,7 +48,25 @@ impl Credentials {
             source: "explicit",
         }
     }
+
+    /// Where the credential came from, for `doctor` and messages (never the value): `GH_TOKEN`,
+    /// `gh auth token`, `the GitHub App 12 (PORTFOLIO_SYNC_APP_ID)`.
+    pub fn source(&self) -> String {
+        match self {
+            Credentials::Token { source, .. } => source.to_string(),
+            Credentials::App { app_id, .. } => {
+                format!("the GitHub App {app_id} (PORTFOLIO_SYNC_APP_ID)")
+            }
+        }
+    }
 }
+
+/// The `source` of a token that `gh auth token` printed.
+pub const GH_CLI: &str = "gh auth token";
+
+/// How long `gh auth token` may take: it reads a file or the system keyring, so seconds mean it hangs (a locked
+/// keyring waiting for a password that no one will type).
+const GH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Everything needed to build a client.
 #[derive(Debug, Clone)]
@@ -91,27 +109,51 @@ impl Settings {
         Ok(self)
     }
 
-    /// Reads the process environment (see [`Settings::from_lookup`]).
+    /// Reads the process environment (see [`Settings::from_lookup`]), and asks the `gh` CLI for its token when no
+    /// variable names one.
     pub fn from_env() -> Result<Settings, SetupError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
+        Settings::from_lookup_or_gh(|name| std::env::var(name).ok(), gh_auth_token)
+    }
+
+    /// As [`Settings::from_lookup`], then `gh`'s token (`gh(host)`, where host is GitHub's host name) when no
+    /// variable gives a credential.
+    pub fn from_lookup_or_gh(
+        get: impl Fn(&str) -> Option<String>,
+        gh: impl FnOnce(&str) -> Option<String>,
+    ) -> Result<Settings, SetupError> {
+        Settings::from_variables(&get, Some(gh))
     }
 
     /// Reads settings through `get` (an environment variable lookup):
     /// - credentials: `PORTFOLIO_SYNC_TOKEN`; else a GitHub App from `PORTFOLIO_SYNC_APP_ID` and
-    ///   `PORTFOLIO_SYNC_APP_PRIVATE_KEY` (the PEM text, or a path to the `.pem` file); else `GITHUB_TOKEN`.
-    ///   The App wins over `GITHUB_TOKEN` because App variables are set for this bot on purpose while
-    ///   `GITHUB_TOKEN` is often just present in an Actions job.
+    ///   `PORTFOLIO_SYNC_APP_PRIVATE_KEY` (the PEM text, or a path to the `.pem` file); else `GH_TOKEN` (what the
+    ///   `gh` CLI and many Actions workflows set); else `GITHUB_TOKEN`. The App wins over the general tokens
+    ///   because App variables are set for this bot on purpose while `GITHUB_TOKEN` is often just present in an
+    ///   Actions job.
     /// - `GITHUB_API_URL` (default `https://api.github.com`), `GITHUB_GRAPHQL_URL` (default `$GITHUB_API_URL/graphql`).
     ///
     /// Empty variables count as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SetupError> {
+        Settings::from_variables(&get, None::<fn(&str) -> Option<String>>)
+    }
+
+    fn from_variables(
+        get: &impl Fn(&str) -> Option<String>,
+        gh: Option<impl FnOnce(&str) -> Option<String>>,
+    ) -> Result<Settings, SetupError> {
         let var = |name: &str| {
             get(name)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let credentials = credentials_from(&var)?;
         let api_url = var("GITHUB_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let credentials = match (credentials_from(&var), gh) {
+            (Err(SetupError::NoToken), Some(gh)) => Credentials::Token {
+                token: Secret::new(gh(&gh_host(&api_url)).ok_or(SetupError::NoToken)?),
+                source: GH_CLI,
+            },
+            (credentials, _) => credentials?,
+        };
         let settings = Settings::new(&api_url, credentials)?;
         match var("GITHUB_GRAPHQL_URL") {
             Some(url) => settings.with_graphql_url(&url),
@@ -152,13 +194,61 @@ fn credentials_from(var: &impl Fn(&str) -> Option<String>) -> Result<Credentials
         }
         (None, None) => {}
     }
-    if let Some(token) = var("GITHUB_TOKEN") {
-        return Ok(Credentials::Token {
-            token: Secret::new(token),
-            source: "GITHUB_TOKEN",
-        });
+    for name in ["GH_TOKEN", "GITHUB_TOKEN"] {
+        if let Some(token) = var(name) {
+            return Ok(Credentials::Token {
+                token: Secret::new(token),
+                source: name,
+            });
+        }
     }
     Err(SetupError::NoToken)
+}
+
+/// The host `gh` keeps the token under: `github.com` for the public API, else the API's host (Enterprise).
+fn gh_host(api_url: &str) -> String {
+    let host = api_url
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_string));
+    match host.as_deref() {
+        None | Some("api.github.com") => "github.com".to_string(),
+        Some(h) => h.to_string(),
+    }
+}
+
+/// `gh auth token --hostname HOST`: the token of someone logged in with the GitHub CLI. `None` when `gh` is not
+/// installed, not logged in, fails, or takes longer than [`GH_TIMEOUT`]; its output is never logged.
+pub fn gh_auth_token(host: &str) -> Option<String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("gh")
+        .args(["auth", "token", "--hostname", host])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(_)) | Err(_) => return None,
+            Ok(None) if started.elapsed() > GH_TIMEOUT => {
+                tracing::warn!(
+                    "`gh auth token` gave no answer within {}s; not using it",
+                    GH_TIMEOUT.as_secs()
+                );
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let mut token = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take()?, &mut token).ok()?;
+    let token = token.trim().to_string();
+    (!token.is_empty()).then_some(token)
 }
 
 /// The PEM text of a private key given as the text itself (possibly with `\n` escapes, as CI secrets often
@@ -211,9 +301,58 @@ mod tests {
         let err = Settings::from_lookup(lookup(&[("GITHUB_TOKEN", "  ")])).unwrap_err();
         assert!(matches!(err, SetupError::NoToken));
         assert!(err.is_usage_error());
-        assert!(err
-            .to_string()
-            .starts_with("no GitHub token: set PORTFOLIO_SYNC_TOKEN or GITHUB_TOKEN, or"));
+        assert!(err.to_string().starts_with(
+            "no GitHub token: set PORTFOLIO_SYNC_TOKEN, GH_TOKEN or GITHUB_TOKEN, log in with `gh auth login`, or"
+        ));
+    }
+
+    #[test]
+    fn the_order_is_own_token_app_gh_token_github_token_then_the_gh_cli() {
+        let gh_never =
+            |_: &str| -> Option<String> { panic!("gh asked although a variable has a token") };
+        let source = |pairs: &[(&str, &str)]| {
+            Settings::from_lookup_or_gh(lookup(pairs), gh_never)
+                .unwrap()
+                .credentials
+                .source()
+        };
+        assert_eq!(
+            source(&[
+                ("PORTFOLIO_SYNC_TOKEN", "a"),
+                ("GH_TOKEN", "b"),
+                ("GITHUB_TOKEN", "c")
+            ]),
+            "PORTFOLIO_SYNC_TOKEN"
+        );
+        assert_eq!(
+            source(&[("GH_TOKEN", "b"), ("GITHUB_TOKEN", "c")]),
+            "GH_TOKEN"
+        );
+        assert_eq!(
+            source(&[("GH_TOKEN", " "), ("GITHUB_TOKEN", "c")]),
+            "GITHUB_TOKEN"
+        );
+
+        // No variable: gh is asked, for the host of the API.
+        let asked = std::cell::RefCell::new(Vec::new());
+        let s = Settings::from_lookup_or_gh(lookup(&[]), |host: &str| {
+            asked.borrow_mut().push(host.to_string());
+            Some("gho_x".to_string())
+        })
+        .unwrap();
+        assert!(
+            matches!(&s.credentials, Credentials::Token { token, source: GH_CLI } if token.expose() == "gho_x")
+        );
+        assert_eq!(s.credentials.source(), "gh auth token");
+        Settings::from_lookup_or_gh(
+            lookup(&[("GITHUB_API_URL", "https://ghe.example/api/v3")]),
+            |host: &str| {
+                asked.borrow_mut().push(host.to_string());
+                None
+            },
+        )
+        .unwrap_err();
+        assert_eq!(*asked.borrow(), ["github.com", "ghe.example"]);
     }
 
     #[test]

@@ -4,17 +4,42 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
+use serde_json::json;
 
-use super::{Exit, UsageError};
+use super::{Exit, Format, UsageError};
 use crate::board::{IssueRef, Snapshot};
 use crate::config::{self, Config};
+use crate::forge::Forge;
+use crate::marker::Marker;
+use crate::plan::{plural, Change, Outcome};
 use crate::reconcile;
 
-/// What the issue still needs for its next phase.
-pub fn check(
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    pub format: Format,
+    /// Also print the comments the bot would write: the status comment, and the refusal or handoff comment when
+    /// the card's move would produce one.
+    pub comment: bool,
+}
+
+/// What the issue still needs for its next phase, read off the board `forge` holds.
+pub async fn check<F: Forge>(
+    forge: &mut F,
+    config: &Config,
+    issue: &str,
+    options: CheckOptions,
+    out: &mut impl Write,
+) -> Result<Exit> {
+    let snapshot = forge.read_board().await?;
+    answer(config, &snapshot, issue, options, out)
+}
+
+/// [`check`] on a board already read.
+pub fn answer(
     config: &Config,
     snapshot: &Snapshot,
     issue: &str,
+    options: CheckOptions,
     out: &mut impl Write,
 ) -> Result<Exit> {
     let default_repo = config.board.repositories.first().map(String::as_str);
@@ -23,39 +48,115 @@ pub fn check(
             "\"{issue}\" is not an issue: write 48, #48 or owner/repo#48"
         ))
     })?;
-    let item = snapshot
-        .items
-        .iter()
-        .find(|i| i.issue.as_ref().is_some_and(|is| is.reference() == wanted))
-        .ok_or_else(|| {
-            anyhow!(
-                "{wanted} is not on the board {}/{}",
-                snapshot.board.owner,
-                snapshot.board.number
-            )
-        })?;
+    let item = snapshot.card(&wanted).ok_or_else(|| {
+        anyhow!(
+            "{wanted} is not on the board {}/{}",
+            snapshot.board.owner,
+            snapshot.board.number
+        )
+    })?;
     let plan = reconcile::reconcile_item(config, &snapshot.bot, item, None);
-    let Some(issue) = item.issue.as_ref() else {
-        return Err(anyhow!("{wanted} has no issue content"));
+    let decision = plan
+        .decisions
+        .first()
+        .ok_or_else(|| anyhow!("reconcile decided nothing for {wanted}"))?;
+    let title = item
+        .issue
+        .as_ref()
+        .map(|i| i.title.clone())
+        .or_else(|| item.pull_request.as_ref().map(|p| p.title.clone()))
+        .unwrap_or_default();
+    let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
+
+    // A skipped card: the bot never touches it, so it needs nothing, and no phase's list applies to it.
+    let issue = match (&item.issue, decision.outcome) {
+        (Some(issue), o) if o != Outcome::Skipped => issue,
+        _ => {
+            let name = item.display_name();
+            match options.format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "item": name,
+                        "title": title,
+                        "outcome": decision.outcome,
+                        "reason": decision.reason,
+                        "next": null,
+                        "comments": [],
+                    }))?
+                )?,
+                Format::Text => writeln!(
+                    out,
+                    "{name}: {title}\nskipped ({}): the bot never touches this card, so it needs nothing.",
+                    decision.reason
+                )?,
+            }
+            return Ok(Exit::Ok);
+        }
     };
-    let decision = plan.decisions.first();
-    writeln!(out, "{wanted}: {}", issue.title)?;
-    if let Some(d) = decision {
-        let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
-        writeln!(
-            out,
-            "accepted phase: {}, board: {} ({}: {})",
-            show(&d.from),
-            show(&d.to),
-            d.outcome.as_str(),
-            d.reason
-        )?;
-        for m in &d.missing {
-            writeln!(out, "  ✗ {m}")?;
+    let current = reconcile::checklist_phase(config, item, issue);
+    let next = reconcile::next_phase_checks(config, item, issue, current);
+    // The comments the bot would write now: those of the plan, and the living status comment as it would read
+    // (the plan has it only when the move changes it).
+    let mut comments: Vec<(String, String)> = Vec::new();
+    if options.comment {
+        for a in &plan.actions {
+            if let Change::UpsertComment { marker, body, .. }
+            | Change::PostComment { marker, body, .. } = &a.change
+            {
+                comments.push((marker.kind(), body.clone()));
+            }
+        }
+        if !comments
+            .iter()
+            .any(|(kind, _)| *kind == Marker::Status.kind())
+        {
+            let body = reconcile::status_comment(config, item, issue, current);
+            comments.insert(0, (Marker::Status.kind(), body));
         }
     }
-    let current = reconcile::checklist_phase(config, item, issue);
-    match reconcile::next_phase_checks(config, item, issue, current) {
+
+    if options.format == Format::Json {
+        let next = next.as_ref().map(|n| {
+            json!({
+                "phase": n.phase,
+                "checks": n.checks.iter().map(|c| json!({"met": c.met(), "text": c.sentence()})).collect::<Vec<_>>(),
+                "manual": n.manual,
+            })
+        });
+        let comments: Vec<_> = comments
+            .iter()
+            .map(|(kind, body)| json!({"marker": kind, "body": body}))
+            .collect();
+        let value = json!({
+            "item": wanted.to_string(),
+            "title": title,
+            "accepted": decision.from,
+            "board": decision.to,
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+            "missing": decision.missing,
+            "next": next,
+            "comments": comments,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(Exit::Ok);
+    }
+
+    writeln!(out, "{wanted}: {title}")?;
+    writeln!(
+        out,
+        "accepted phase: {}, board: {} ({}: {})",
+        show(&decision.from),
+        show(&decision.to),
+        decision.outcome.as_str(),
+        decision.reason
+    )?;
+    for m in &decision.missing {
+        writeln!(out, "  ✗ {m}")?;
+    }
+    match &next {
         None => writeln!(
             out,
             "{} is the last phase.",
@@ -76,6 +177,23 @@ pub fn check(
             }
         }
     }
+    if options.comment {
+        // The status comment is written on an accepted move and on /sjekk; the others only when this move makes them.
+        writeln!(
+            out,
+            "\nThe bot's {} for this issue now (the status comment as an accepted move or /sjekk writes it):",
+            plural(comments.len(), "comment")
+        )?;
+        for (kind, body) in &comments {
+            writeln!(out, "\n----- {kind} -----\n{}", body.trim_end())?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The JSON Schema of the configuration file (`config/portfolio-sync.schema.json` is this, shipped).
+pub fn schema(out: &mut impl Write) -> Result<Exit> {
+    writeln!(out, "{}", serde_json::to_string_pretty(&config::schema())?)?;
     Ok(Exit::Ok)
 }
 
@@ -92,12 +210,17 @@ pub fn check_config(path: &Path, out: &mut impl Write) -> Result<Exit> {
     let requirements: usize = config.phases.iter().map(|(_, p)| p.require.len()).sum();
     writeln!(
         out,
-        "ok: {}: {} phases ({phases}), {requirements} requirements, handoff into {}, {} repositories, on_violation = {:?}",
+        "ok: {}: {} ({phases}), {}, handoff into {}, {}, on_violation = \"{}\"",
         path.display(),
-        config.phases.len(),
-        if handoff.is_empty() { "none".to_string() } else { handoff.join(", ") },
-        config.board.repositories.len(),
-        config.sync.on_violation,
+        plural(config.phases.len(), "phase"),
+        plural(requirements, "requirement"),
+        if handoff.is_empty() {
+            "none".to_string()
+        } else {
+            handoff.join(", ")
+        },
+        plural(config.board.repositories.len(), "repository"),
+        config.sync.on_violation.as_str(),
     )?;
     Ok(Exit::Ok)
 }

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::{save_error, UsageError};
 use crate::board::{Comment, Issue, IssueRef, Snapshot};
-use crate::config::{Config, Permission};
+use crate::config::{BoardConfig, Config, Permission};
 use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
 use crate::github::GitHubForge;
 use crate::snapshot::SnapshotForge;
@@ -21,19 +21,28 @@ pub enum AnyForge {
 
 /// Opens the snapshot at `snapshot`, or GitHub when there is none.
 pub async fn open(config: &Config, snapshot: Option<&Path>) -> Result<AnyForge> {
+    open_board(&config.board, snapshot).await
+}
+
+/// As [`open`], with only the board: `init` has no configuration yet.
+pub async fn open_board(board: &BoardConfig, snapshot: Option<&Path>) -> Result<AnyForge> {
     Ok(match snapshot {
         // Missing, unreadable, not JSON, cut short, another version: the user's file to fix (exit 2).
         Some(path) => AnyForge::Snapshot(
-            SnapshotForge::open(path, &config.board.status_field)
+            SnapshotForge::open(path, &board.status_field)
                 .map_err(|e| UsageError(format!("{e:#}")))?,
         ),
-        None => AnyForge::GitHub(github(config).await?),
+        None => AnyForge::GitHub(github_board(board).await?),
     })
 }
 
 /// The GitHub forge from the environment; a missing or half-set credential is the user's to fix (exit 2).
 pub async fn github(config: &Config) -> Result<GitHubForge> {
-    GitHubForge::from_env(&config.board)
+    github_board(&config.board).await
+}
+
+async fn github_board(board: &BoardConfig) -> Result<GitHubForge> {
+    GitHubForge::from_env(board)
         .await
         .map_err(|e| usage_or_not(e.is_usage_error(), e))
 }

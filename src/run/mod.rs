@@ -7,21 +7,25 @@
 //! event.rs    a GitHub Actions event or a webhook delivery: a full sync, or one issue (handle.rs)
 //! handle.rs   one issue's event: comment commands, a new issue, a changed issue or card
 //! check.rs    what one issue needs next; the configuration on its own
+//! doctor.rs   the configuration against the board, and what the credential reaches
 //! report.rs   the portfolio report: read in one pass, written, kept in its issue
 //! export.rs   the board as a snapshot file
+//! init.rs     a starter configuration from the board's own columns
 //! actions/    what a run tells GitHub Actions: job summary, annotations, step outputs
 //! ```
 
 pub mod actions;
 pub mod check;
+pub mod doctor;
 pub mod event;
 pub mod export;
 mod forge;
 mod handle;
+pub mod init;
 pub mod report;
 pub mod sync;
 
-pub use forge::{github, open, usage_or_not, AnyForge};
+pub use forge::{github, open, open_board, usage_or_not, AnyForge};
 
 /// How a plan is printed: the text table, or the JSON of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

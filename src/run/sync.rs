@@ -7,19 +7,22 @@ use anyhow::Result;
 use super::actions::{summary, Actions};
 use super::{board_name, exit_of, save_error, Exit, Format, UsageError};
 use crate::apply::{self, Applied, Failure};
+use crate::board::{IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::Forge;
-use crate::plan::Plan;
+use crate::plan::{plural, Plan};
 use crate::preflight;
 use crate::reconcile;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
     /// Print the plan; write nothing.
     pub dry_run: bool,
     pub format: Format,
     /// Apply a plan with more writes than `sync.max_changes`.
     pub allow_large: bool,
+    /// Only these initiatives (`48`, `#48`, `owner/repo#48`); empty for the whole board. Each must be on the board.
+    pub issues: Vec<String>,
 }
 
 /// Reads the board, plans, and (unless a dry run) applies the plan.
@@ -32,16 +35,22 @@ pub async fn sync<F: Forge>(
 ) -> Result<Exit> {
     let snapshot = forge.read_board().await?;
     tracing::info!(
-        "read {} items of {}",
-        snapshot.items.len(),
+        "read {} of {}",
+        plural(snapshot.items.len(), "item"),
         board_name(config)
     );
     preflight::check(config, &snapshot.board).map_err(|e| UsageError(e.to_string()))?;
+    let (snapshot, title) = match only(config, snapshot, &options.issues)? {
+        (snapshot, None) => (snapshot, format!("full sync of {}", board_name(config))),
+        (snapshot, Some(names)) => (
+            snapshot,
+            format!("sync of {names} ({})", board_name(config)),
+        ),
+    };
     let mut plan = reconcile::reconcile(config, &snapshot);
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
-    let title = format!("full sync of {}", board_name(config));
     let mut run = summary::Summary {
         title: &title,
         plan: &plan,
@@ -85,11 +94,11 @@ pub async fn sync<F: Forge>(
         actions.publish(out, &run, options.format);
         return Ok(Exit::Failed);
     }
-    tracing::info!("applying {} writes", plan.writes());
+    tracing::info!("applying {}", plural(plan.writes(), "write"));
     let mut applied = apply::apply(forge, &plan, &snapshot.bot).await;
     tracing::info!(
-        "{} writes done, {} failed",
-        applied.writes,
+        "{} done, {} failed",
+        plural(applied.writes, "write"),
         applied.failures.len()
     );
     // Printed only after the save: until then, writes to a snapshot are not applied.
@@ -122,6 +131,38 @@ pub async fn save<F: Forge>(forge: &mut F, applied: &mut Applied) -> Result<(), 
         error: format!("{e:#}"),
     });
     Err(exit_of(&e))
+}
+
+/// The board cut down to the cards of `issues` (all of it when empty), and their names for the title. A name that
+/// is no issue, or an issue with no card, is the user's to fix: syncing the rest would hide the typo.
+fn only(
+    config: &Config,
+    mut snapshot: Snapshot,
+    issues: &[String],
+) -> Result<(Snapshot, Option<String>)> {
+    if issues.is_empty() {
+        return Ok((snapshot, None));
+    }
+    let default_repo = config.board.repositories.first().map(String::as_str);
+    let mut ids = Vec::new();
+    let mut names = Vec::new();
+    for text in issues {
+        let wanted = IssueRef::parse(text, default_repo).ok_or_else(|| {
+            UsageError(format!(
+                "--issue \"{text}\" is not an issue: write 48, #48 or owner/repo#48"
+            ))
+        })?;
+        let card = snapshot.card(&wanted).ok_or_else(|| {
+            UsageError(format!(
+                "--issue {wanted} is not on the board {}/{}",
+                snapshot.board.owner, snapshot.board.number
+            ))
+        })?;
+        ids.push(card.id.clone());
+        names.push(wanted.to_string());
+    }
+    snapshot.items.retain(|i| ids.contains(&i.id));
+    Ok((snapshot, Some(names.join(", "))))
 }
 
 /// The plan as text or JSON; after a run, with what failed.
@@ -173,7 +214,11 @@ fn print(
                     writeln!(out, "  {}  {}: {}", f.item, f.action, f.error)?;
                 }
                 if r.skipped > 0 {
-                    writeln!(out, "  ({} later writes of those items were not tried; the next run finishes them)", r.skipped)?;
+                    writeln!(
+                        out,
+                        "  ({} of those items not tried; the next run finishes them)",
+                        plural(r.skipped, "later write")
+                    )?;
                 }
             }
         }

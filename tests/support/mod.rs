@@ -41,6 +41,7 @@ pub async fn sync_on<F: portfolio_sync::forge::Forge>(
         dry_run,
         format: Format::Json,
         allow_large: true,
+        ..SyncOptions::default()
     };
     let mut out = Vec::new();
     let exit = sync(forge, config, options, &Actions::off(), &mut out)
@@ -104,7 +105,9 @@ pub fn bin(args: &[&str]) -> std::process::Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("PORTFOLIO_SYNC_CONFIG")
         .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
         .env_remove("PORTFOLIO_SYNC_TOKEN")
+        .env("PATH", NO_GH)
         .output()
         .expect("the binary runs")
 }
@@ -131,6 +134,7 @@ pub const CLEARED: &[&str] = &[
     "GITHUB_EVENT_NAME",
     "GITHUB_EVENT_PATH",
     "GITHUB_TOKEN",
+    "GH_TOKEN",
     "GITHUB_API_URL",
     "GITHUB_GRAPHQL_URL",
     "PORTFOLIO_SYNC_TOKEN",
@@ -140,12 +144,17 @@ pub const CLEARED: &[&str] = &[
     "PORTFOLIO_SYNC_LOG",
 ];
 
-/// The binary with [`CLEARED`] removed from its environment.
+/// A `PATH` with no `gh` on it: a machine where someone is logged in with the GitHub CLI must not lend its token
+/// to a test (the binary asks `gh auth token` when no variable has one). The binary needs nothing else from `PATH`.
+pub const NO_GH: &str = "/nonexistent/portfolio-sync-tests";
+
+/// The binary with [`CLEARED`] removed from its environment, and no `gh` to ask ([`NO_GH`]).
 pub fn command() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portfolio-sync"));
     for var in CLEARED {
         cmd.env_remove(var);
     }
+    cmd.env("PATH", NO_GH);
     cmd
 }
 
