@@ -118,6 +118,10 @@ pub struct ReportConfig {
     pub issue_title: String,
     /// A scheduled run writes the report too (`workflow_dispatch` asks for it with an input).
     pub on_schedule: bool,
+    /// A number field summed as effort in the flow's load per team and group (Digdir: "Estimerte månedsverk").
+    pub effort_field: Option<String>,
+    /// A field naming the product group an initiative belongs to, for the load per group.
+    pub group_field: Option<String>,
 }
 
 impl Config {
@@ -396,6 +400,8 @@ struct RawReport {
     issue: bool,
     issue_title: Option<Spanned<String>>,
     on_schedule: bool,
+    effort_field: Option<String>,
+    group_field: Option<String>,
 }
 
 impl Default for RawReport {
@@ -406,6 +412,8 @@ impl Default for RawReport {
             issue: false,
             issue_title: None,
             on_schedule: false,
+            effort_field: None,
+            group_field: None,
         }
     }
 }
@@ -982,6 +990,9 @@ impl Validator<'_> {
             issue: raw.issue,
             issue_title,
             on_schedule: raw.on_schedule,
+            // Blank means "none", like a field the board does not have: the load then counts initiatives only.
+            effort_field: raw.effort_field.filter(|f| !f.trim().is_empty()),
+            group_field: raw.group_field.filter(|f| !f.trim().is_empty()),
         }
     }
 }

@@ -563,7 +563,10 @@ fn report_out_writes_the_file_and_leaves_the_snapshot_alone() {
     assert!(out.stdout.is_empty(), "{}", text(&out));
     let written = std::fs::read_to_string(&page).expect("the report file");
     assert!(written.starts_with("## Porteføljestatus uke "), "{written}");
-    assert_eq!(mermaid_blocks(&written).len(), 1);
+    // The phase pie, and the flow's throughput per quarter.
+    let charts = mermaid_blocks(&written);
+    assert_eq!(charts.len(), 2, "{written}");
+    assert!(charts[1].starts_with("xychart-beta\n"), "{}", charts[1]);
     assert_eq!(
         std::fs::read(&board).expect("read"),
         before,

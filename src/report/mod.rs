@@ -6,6 +6,7 @@
 //! Reading and publishing are use cases: `run::report`.
 
 mod day;
+pub mod flow;
 mod markdown;
 mod model;
 
