@@ -460,14 +460,20 @@ mod tests {
         assert_eq!(history.labels[0].event, LabelAction::Labeled);
         assert_eq!(history.labels[0].actor.as_deref(), Some("kari"));
         let again = file.to_json().expect("JSON");
-        assert!(again.contains("\"cursor\": \"abc\"") && again.contains("\"by_app\": true"), "{again}");
+        assert!(
+            again.contains("\"cursor\": \"abc\"") && again.contains("\"by_app\": true"),
+            "{again}"
+        );
     }
 
     #[test]
     fn an_unknown_version_is_refused_by_name() {
         let text = format!(r#"{{"version": 3, {BOARD}}}"#);
         let err = SnapshotFile::parse(&text, "v3.json").expect_err("version 3 is refused");
-        assert!(err.to_string().contains("version 3 is not supported"), "{err}");
+        assert!(
+            err.to_string().contains("version 3 is not supported"),
+            "{err}"
+        );
     }
 
     #[test]
