@@ -594,7 +594,7 @@ fn report_refuses_an_unknown_format() {
         "--snapshot",
         "config/examples/board.json",
         "--format",
-        "html",
+        "pdf",
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }

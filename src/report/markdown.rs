@@ -172,7 +172,7 @@ const WEEKDAYS_EN: [&str; 7] = [
 ];
 
 /// `mandag 10. november 2025` / `Monday 10 November 2025`.
-fn long_date(day: Day, lang: Language) -> String {
+pub(super) fn long_date(day: Day, lang: Language) -> String {
     let (y, m, d) = day.ymd();
     let month = (m as usize).saturating_sub(1).min(11);
     let weekday = (day.weekday() as usize).min(6);
