@@ -183,18 +183,22 @@ struct Span {
 /// Builds every flow metric from the initiatives and the report's time-in-phase rows (aging reuses them, so the
 /// page shows one answer to "how long has it been in its phase").
 pub fn build(config: &Config, subjects: &[Subject], times: &[TimeInPhase], today: Day) -> Flow {
+    // Each history is decoded once: it is the largest part of an item.
+    let histories: Vec<Option<History>> = subjects.iter().map(|s| s.item.history()).collect();
     let spans: Vec<Vec<Span>> = subjects
         .iter()
-        .map(|s| spans(config, s.item.history().as_ref(), s.item, s.phase, today))
+        .zip(&histories)
+        .map(|(s, h)| spans(config, h.as_ref(), s.item, s.phase, today))
         .collect();
     let last = config.phases.len().saturating_sub(1);
     let initiatives = subjects
         .iter()
         .zip(&spans)
-        .map(|(s, spans)| FlowInitiative {
+        .zip(&histories)
+        .map(|((s, spans), history)| FlowInitiative {
             item: s.issue.reference().to_string(),
             phase: config.phases.get(s.phase).name.clone(),
-            history: match s.item.history() {
+            history: match history {
                 Some(h) if h.complete => HistoryKind::Complete,
                 Some(_) => HistoryKind::Partial,
                 None => HistoryKind::None,
