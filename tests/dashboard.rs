@@ -378,8 +378,9 @@ fn check_screenshot(chromium: &Path, page: &Path, dir: &Path) {
         variance > 100.0,
         "the screenshot is blank (grey variance {variance:.1})"
     );
-    if let Some(keep) = std::env::var_os("PORTFOLIO_SYNC_KEEP_SCREENSHOT") {
-        std::fs::copy(&png, keep).expect("keep the screenshot");
+    // The README's screenshot is made from the example's page: PORTFOLIO_SYNC_KEEP_PAGE=/tmp/flow.html keeps it.
+    if let Some(keep) = std::env::var_os("PORTFOLIO_SYNC_KEEP_PAGE") {
+        std::fs::copy(page, keep).expect("keep the page");
     }
 }
 

@@ -15,20 +15,20 @@ use super::markdown::{effort_text, long_date};
 use super::{Day, Report};
 use crate::language::Language;
 
-/// Colour-blind safe (Okabe–Ito), each dark enough against white for marks (3:1) except the yellow, used for
-/// areas only where a table gives the numbers too.
+/// After the colour-blind safe Okabe–Ito palette, darkened where needed so that every mark stands out from the white
+/// page by at least 3:1 (WCAG's contrast for graphics); neighbouring phases differ in hue and lightness.
 const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
+    RGBColor(179, 89, 0),
+    RGBColor(0, 122, 94),
+    RGBColor(90, 79, 207),
+    RGBColor(166, 80, 138),
+    RGBColor(107, 107, 0),
     RGBColor(213, 94, 0),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(120, 94, 240),
     RGBColor(68, 68, 68),
 ];
 const INK: RGBColor = RGBColor(34, 34, 34);
-const STALE: RGBColor = RGBColor(213, 94, 0);
+const STALE: RGBColor = RGBColor(179, 89, 0);
 const FRESH: RGBColor = RGBColor(0, 114, 178);
 const WIDTH: u32 = 860;
 
@@ -987,6 +987,7 @@ thead th { background: #eee; }
 summary { cursor: pointer; }
 @media print {
   .skip, nav { display: none; }
+  details::details-content { content-visibility: visible; display: block; }
   details > summary { list-style: none; }
   body { max-width: none; }
   a { color: #222; }
