@@ -193,7 +193,7 @@ impl Dashboard<'_> {
             out,
             "</main>\n<footer>\n<p>{}</p>\n</footer>\n</body>\n</html>\n",
             self.t(
-                "Laget av portfolio-sync fra tavla og historikken til fase-etikettene. Alle tallene står i <code>portfolio-sync report --format json</code>.",
+                "Laget av portfolio-sync fra tavla og historikken til faseetikettene. Alle tallene står i <code>portfolio-sync report --format json</code>.",
                 "Made by portfolio-sync from the board and the history of its phase labels. Every number is in <code>portfolio-sync report --format json</code>.",
             )
         );
@@ -566,8 +566,8 @@ impl Dashboard<'_> {
         }
         table.push_str("</tbody></table>\n");
         let description = self.t(
-            "Hvor lenge tiltakene ble i hver fase før de gikk videre: medianen og tiden 85 % holdt seg innenfor, over avsluttede opphold med kjent start. Opphold som begynte før historikken, telles som «ukjent start».",
-            "How long initiatives stayed in each phase before moving on: the median and the time 85% stayed within, over finished stays with a known start. Stays that began before the history count as “unknown start”.",
+            "Hvor lenge tiltakene ble værende i hver fase før de gikk videre: halvparten av oppholdene var kortere enn medianen, og 85 % var ikke lengre enn 85. persentil. Bare avsluttede opphold med kjent start regnes med; de som begynte før historikken, står som «ukjent start».",
+            "How long initiatives stayed in each phase before moving on: half the stays were shorter than the median, and 85% no longer than the 85th percentile. Only finished stays with a known start count; those that began before the history show as “unknown start”.",
         );
         self.figure("time-in-phase", description, chart, table, false)
     }
@@ -1004,6 +1004,27 @@ mod tests {
             esc("<a href=\"x\">&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn an_empty_board_still_draws_six_charts() {
+        let config = crate::config::parse(
+            "[board]\nowner = \"o\"\nproject = 1\nrepositories = [\"o/p\"]\n[[phase]]\nname = \"A\"\n[[phase]]\nname = \"B\"\n",
+            "test.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let snapshot = crate::board::Snapshot {
+            bot: "b".into(),
+            board: serde_json::from_value(serde_json::json!({"owner": "o", "number": 1}))
+                .expect("a board"),
+            items: Vec::new(),
+        };
+        let day = Day::from_ymd(2025, 11, 10).expect("a date");
+        let report = super::super::build(&config, &snapshot, &[], day);
+        let page = to_html(&report, Language::En);
+        assert_eq!(page.matches("<svg").count(), 6, "{page}");
+        assert!(!page.contains("could not be drawn"), "{page}");
+        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     }
 
     #[test]
