@@ -307,3 +307,39 @@ async fn the_flow_of_1000_initiatives_is_read_in_one_pass() {
 async fn the_flow_of_10000_initiatives_is_read_in_one_pass() {
     flow_in_one_pass(10_000).await;
 }
+
+/// `export` keeps the history (snapshot version 2), so the flow of the live board can be looked at offline, and
+/// the report of the export equals the report of the live read.
+#[tokio::test]
+async fn an_export_carries_the_history_and_reports_the_same_flow() {
+    let gh = example_fake("config/examples/board.json");
+    let config = example_config();
+    let mut forge = forge(&gh, &config.board).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("export.json");
+    portfolio_sync::run::export::export(&mut forge, Some(&file), &mut Vec::new())
+        .await
+        .expect("export");
+    let text = std::fs::read_to_string(&file).expect("the export");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(json["version"], 2);
+    assert!(
+        json["items"][2]["history"]["labels"].is_array(),
+        "{}",
+        json["items"][2]
+    );
+    let today = Day::from_ymd(2025, 11, 10).expect("a date");
+    let (live, open) = use_case::read(&mut forge, &config).await.expect("read");
+    let from_live = report::build(&config, &live, &open, today);
+    let mut offline =
+        portfolio_sync::snapshot::SnapshotForge::open(&file, &config.board.status_field)
+            .expect("the export opens");
+    let (board, open) = use_case::read(&mut offline, &config).await.expect("read");
+    let from_file = report::build(&config, &board, &open, today);
+    assert_eq!(
+        serde_json::to_value(&from_file.flow).expect("JSON"),
+        serde_json::to_value(&from_live.flow).expect("JSON")
+    );
+    assert!(from_file.flow.lead_time.count > 0);
+    gh.finish();
+}
