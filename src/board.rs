@@ -76,6 +76,71 @@ pub struct Item {
     pub extra: Map<String, Value>,
 }
 
+/// The key under which an item carries its issue's [`History`] (snapshot version 2).
+pub const HISTORY_KEY: &str = "history";
+
+impl Item {
+    /// The label history of the item's issue, when it was read (a live board read, a version 2 snapshot); `None`
+    /// for a version 1 snapshot or an issue read on its own. A history that does not parse counts as not read: the
+    /// report says "unknown" rather than fail on it.
+    ///
+    /// It rides in `extra` rather than in a field of its own so that every place that builds an [`Item`] keeps
+    /// compiling unchanged, and a reader that knows nothing of history keeps it on write-back as it keeps any key.
+    pub fn history(&self) -> Option<History> {
+        self.extra
+            .get(HISTORY_KEY)
+            .and_then(|v| History::deserialize(v).ok())
+    }
+
+    pub fn set_history(&mut self, history: &History) {
+        if let Ok(value) = serde_json::to_value(history) {
+            self.extra.insert(HISTORY_KEY.to_string(), value);
+        }
+    }
+}
+
+/// What GitHub's timeline says about an issue's labels: each time one was added or removed, and by whom.
+/// Phase labels are the bot's record of accepted phases, so their events are the phase history.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct History {
+    /// Label events, oldest first.
+    #[serde(default)]
+    pub labels: Vec<LabelEvent>,
+    /// `false` when the issue has older label events than were read (GitHub's timeline was read one page deep):
+    /// what came before the first event is unknown.
+    #[serde(default = "complete_by_default")]
+    pub complete: bool,
+    /// When the issue was opened (RFC 3339): the start of an initiative labelled in its first phase from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+fn complete_by_default() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LabelEvent {
+    /// When (RFC 3339).
+    pub at: String,
+    pub event: LabelAction,
+    pub label: String,
+    /// Who added or removed it; `None` for a deleted account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelAction {
+    Labeled,
+    Unlabeled,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {

@@ -177,6 +177,7 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     Markdown,
     Json,
+    Html,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -341,6 +342,7 @@ impl ReportArgs {
             format: match self.format {
                 ReportFormat::Markdown => run::report::ReportFormat::Markdown,
                 ReportFormat::Json => run::report::ReportFormat::Json,
+                ReportFormat::Html => run::report::ReportFormat::Html,
             },
             out: self.out.clone(),
             publish: self.publish,

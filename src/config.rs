@@ -129,6 +129,10 @@ pub struct ReportConfig {
     pub issue_title: String,
     /// A scheduled run writes the report too (`workflow_dispatch` asks for it with an input).
     pub on_schedule: bool,
+    /// A number field summed as effort in the flow's load per team and group (Digdir: "Estimerte månedsverk").
+    pub effort_field: Option<String>,
+    /// A field naming the product group an initiative belongs to, for the load per group.
+    pub group_field: Option<String>,
 }
 
 impl Config {
@@ -513,6 +517,8 @@ struct RawReport {
     issue_title: Option<Spanned<String>>,
     /// A scheduled run writes the report too.
     on_schedule: bool,
+    effort_field: Option<String>,
+    group_field: Option<String>,
 }
 
 impl Default for RawReport {
@@ -523,6 +529,8 @@ impl Default for RawReport {
             issue: false,
             issue_title: None,
             on_schedule: false,
+            effort_field: None,
+            group_field: None,
         }
     }
 }
@@ -1099,6 +1107,9 @@ impl Validator<'_> {
             issue: raw.issue,
             issue_title,
             on_schedule: raw.on_schedule,
+            // Blank means "none", like a field the board does not have: the load then counts initiatives only.
+            effort_field: raw.effort_field.filter(|f| !f.trim().is_empty()),
+            group_field: raw.group_field.filter(|f| !f.trim().is_empty()),
         }
     }
 }

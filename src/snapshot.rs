@@ -15,7 +15,11 @@ use crate::board::{Board, Comment, Issue, IssueRef, IssueState, Item, ItemKind, 
 use crate::config::Permission;
 use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
 
-pub const VERSION: u64 = 1;
+/// The version written. Version 2 adds each item's `history` (its issue's label events); version 1 files, which
+/// have none, are read as they are, and written back with the version they had.
+pub const VERSION: u64 = 2;
+/// Every version this build reads.
+pub const READS: [u64; 2] = [1, 2];
 
 /// The file as written (DESIGN.md, "Files that users and scripts read").
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,9 +48,9 @@ impl SnapshotFile {
                 e.column()
             )
         })?;
-        if file.version != VERSION {
+        if !READS.contains(&file.version) {
             bail!(
-                "{origin}: snapshot version {} is not supported (this portfolio-sync reads version {VERSION})",
+                "{origin}: snapshot version {} is not supported (this portfolio-sync reads versions 1 and {VERSION})",
                 file.version
             );
         }
@@ -455,5 +459,62 @@ impl IssueForge for SnapshotForge {
         issue.title = title.to_string();
         issue.body = body.to_string();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::LabelAction;
+
+    const BOARD: &str = r#""bot": "b", "board": {"owner": "o", "number": 1}"#;
+
+    #[test]
+    fn version_1_is_read_without_history_and_keeps_its_version() {
+        let text = format!(
+            r#"{{"version": 1, {BOARD}, "items": [{{"id": "I", "type": "issue", "fields": {{}}}}]}}"#
+        );
+        let file = SnapshotFile::parse(&text, "v1.json").expect("version 1 reads");
+        assert_eq!(file.version, 1, "written back as it was read");
+        assert_eq!(file.items[0].history(), None);
+    }
+
+    #[test]
+    fn version_2_carries_history_and_keeps_what_it_does_not_know() {
+        let text = format!(
+            r#"{{"version": 2, {BOARD}, "items": [{{"id": "I", "type": "issue", "fields": {{}},
+              "history": {{"complete": false, "created": "2025-01-02T03:04:05Z", "cursor": "abc",
+                "labels": [{{"at": "2025-01-03T00:00:00Z", "event": "labeled", "label": "fase/problem",
+                             "actor": "kari", "by_app": true}}]}}}}]}}"#
+        );
+        let file = SnapshotFile::parse(&text, "v2.json").expect("version 2 reads");
+        let history = file.items[0].history().expect("a history");
+        assert!(!history.complete);
+        assert_eq!(history.labels[0].event, LabelAction::Labeled);
+        assert_eq!(history.labels[0].actor.as_deref(), Some("kari"));
+        let again = file.to_json().expect("JSON");
+        assert!(
+            again.contains("\"cursor\": \"abc\"") && again.contains("\"by_app\": true"),
+            "{again}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_version_is_refused_by_name() {
+        let text = format!(r#"{{"version": 3, {BOARD}}}"#);
+        let err = SnapshotFile::parse(&text, "v3.json").expect_err("version 3 is refused");
+        assert!(
+            err.to_string().contains("version 3 is not supported"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_history_that_does_not_parse_is_no_history() {
+        let text = format!(
+            r#"{{"version": 2, {BOARD}, "items": [{{"id": "I", "type": "issue", "history": {{"labels": 7}}}}]}}"#
+        );
+        let file = SnapshotFile::parse(&text, "v2.json").expect("reads");
+        assert_eq!(file.items[0].history(), None);
     }
 }

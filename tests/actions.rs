@@ -1256,3 +1256,43 @@ fn report_publish_needs_the_issue_to_be_configured() {
         "one report issue"
     );
 }
+
+/// The Pages example publishes the flow dashboard with GitHub's own Pages actions, pinned by commit (the tag in a
+/// comment), and asks for no more than Pages needs.
+#[test]
+fn the_pages_example_pins_its_actions_and_publishes_the_dashboard() {
+    let text = std::fs::read_to_string(root("docs/examples/portfolio-flow-pages.yml")).unwrap();
+    for needed in [
+        "actions/upload-pages-artifact@",
+        "actions/deploy-pages@",
+        "portfolio-sync report --format html --out site/index.html",
+        "pages: write",
+        "id-token: write",
+    ] {
+        assert!(text.contains(needed), "missing {needed}");
+    }
+    let pinned = |line: &str| {
+        let Some((_, reference)) = line.split_once('@') else {
+            return false;
+        };
+        let (sha, comment) = reference.split_once(" # v").unwrap_or((reference, ""));
+        sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) && !comment.is_empty()
+    };
+    let uses: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("uses: actions/"))
+        .collect();
+    assert_eq!(uses.len(), 3, "{uses:?}");
+    for line in uses {
+        assert!(pinned(line), "not pinned by commit with its tag: {line}");
+    }
+    assert!(
+        !pinned("uses: actions/deploy-pages@v5"),
+        "a tag is not a pin"
+    );
+    let example = std::fs::read_to_string(root("docs/examples/portfolio-sync.yml")).unwrap();
+    assert!(example.contains("portfolio-sync report --format html --out portfolio-flow.html"));
+    assert!(example
+        .contains("actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0"));
+}

@@ -710,7 +710,8 @@ fn a_member_of_a_command_team_may_move_without_write_access() {
         s.add_collaborator(w.repo, "lise-pmo", "read");
         s.add_team("digdir", "portefoljekontoret", &["lise-pmo"]);
     });
-    w.ok("issue_comment", &w.comment(103, "lise-pmo", BACK));
+    let command = w.comment(103, "lise-pmo", BACK);
+    w.ok("issue_comment", &command);
     assert_eq!(w.status("PVTI_103").as_deref(), Some("Konsept"));
     assert_eq!(w.labels(103), strings(&["fase/konsept"]));
     assert_eq!(
@@ -724,7 +725,7 @@ fn a_member_of_a_command_team_may_move_without_write_access() {
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/103/labels",
             "DELETE /repos/digdir/portfolio/issues/103/labels/fase%2Fplanlegging",
-            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+            reaction_to(&command).as_str(),
         ]
     );
     w.finish();
@@ -733,12 +734,21 @@ fn a_member_of_a_command_team_may_move_without_write_access() {
 // ---------------------------------------------------------------------------------------------------------------
 // `/fase`
 
+/// The write that reacts to a command comment (its id comes from the fake, so it is read off the event).
+fn reaction_to(command: &Value) -> String {
+    format!(
+        "POST /repos/digdir/portfolio/issues/comments/{}/reactions",
+        command["comment"]["id"]
+    )
+}
+
 #[test]
 fn fase_forward_with_requirements_met_moves_the_card_and_thanks() {
     let Some(w) = World::digdir() else { return };
     // #104 stands where it was accepted (Problem) and meets Konsept's requirements.
     w.set_status("PVTI_104", "Problem");
-    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    let command = w.comment(104, WRITER, "/fase Konsept");
+    w.ok("issue_comment", &command);
     assert_eq!(w.status("PVTI_104").as_deref(), Some("Konsept"));
     assert_eq!(w.labels(104), strings(&["fase/konsept"]));
     assert_eq!(
@@ -753,7 +763,7 @@ fn fase_forward_with_requirements_met_moves_the_card_and_thanks() {
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/104/labels",
             "DELETE /repos/digdir/portfolio/issues/104/labels/fase%2Fproblem",
-            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+            reaction_to(&command).as_str(),
         ]
     );
     w.finish();
@@ -763,10 +773,8 @@ fn fase_forward_with_requirements_met_moves_the_card_and_thanks() {
 fn fase_forward_without_requirements_is_refused_and_names_what_is_missing() {
     let Some(w) = World::digdir() else { return };
     w.set_status("PVTI_105", "Konsept");
-    w.ok(
-        "issue_comment",
-        &w.comment(105, WRITER, "/fase Planlegging"),
-    );
+    let command = w.comment(105, WRITER, "/fase Planlegging");
+    w.ok("issue_comment", &command);
     assert_eq!(w.status("PVTI_105").as_deref(), Some("Konsept"));
     assert_eq!(w.labels(105), strings(&["fase/konsept"]));
     assert_eq!(
@@ -779,7 +787,10 @@ fn fase_forward_without_requirements_is_refused_and_names_what_is_missing() {
         "{}",
         w.log()
     );
-    let reply = w.marked(105, "portfolio-sync:reply:19073");
+    let reply = w.marked(
+        105,
+        &format!("portfolio-sync:reply:{}", command["comment"]["id"]),
+    );
     assert_eq!(reply.len(), 1, "{}", w.log());
     assert_contains(
         &reply[0],
@@ -800,7 +811,7 @@ fn fase_forward_without_requirements_is_refused_and_names_what_is_missing() {
         w.gh.take_writes(),
         [
             "POST /repos/digdir/portfolio/issues/105/comments",
-            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+            reaction_to(&command).as_str(),
         ]
     );
     w.finish();
@@ -809,7 +820,8 @@ fn fase_forward_without_requirements_is_refused_and_names_what_is_missing() {
 #[test]
 fn fase_backward_is_accepted() {
     let Some(w) = World::digdir() else { return };
-    w.ok("issue_comment", &w.comment(103, WRITER, BACK));
+    let command = w.comment(103, WRITER, BACK);
+    w.ok("issue_comment", &command);
     assert_eq!(w.status("PVTI_103").as_deref(), Some("Konsept"));
     assert_eq!(w.labels(103), strings(&["fase/konsept"]));
     assert_eq!(
@@ -823,7 +835,7 @@ fn fase_backward_is_accepted() {
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/103/labels",
             "DELETE /repos/digdir/portfolio/issues/103/labels/fase%2Fplanlegging",
-            "POST /repos/digdir/portfolio/issues/comments/19072/reactions",
+            reaction_to(&command).as_str(),
         ]
     );
     w.finish();
@@ -832,7 +844,8 @@ fn fase_backward_is_accepted() {
 #[test]
 fn fase_with_an_unknown_phase_replies_with_the_phases() {
     let Some(w) = World::digdir() else { return };
-    w.ok("issue_comment", &w.comment(103, WRITER, "/fase Testing"));
+    let command = w.comment(103, WRITER, "/fase Testing");
+    w.ok("issue_comment", &command);
     assert_eq!(w.status("PVTI_103").as_deref(), Some("Planlegging"));
     assert_eq!(w.labels(103), strings(&["fase/planlegging"]));
     let replies = w.marked(103, "portfolio-sync:reply:");
@@ -852,7 +865,7 @@ fn fase_with_an_unknown_phase_replies_with_the_phases() {
         w.gh.take_writes(),
         [
             "POST /repos/digdir/portfolio/issues/103/comments",
-            "POST /repos/digdir/portfolio/issues/comments/19072/reactions",
+            reaction_to(&command).as_str(),
         ]
     );
     w.finish();
@@ -872,7 +885,8 @@ fn fase_on_an_issue_that_is_not_on_the_board_adds_it_first() {
             },
         )
     });
-    w.ok("issue_comment", &w.comment(140, WRITER, "/fase Problem"));
+    let command = w.comment(140, WRITER, "/fase Problem");
+    w.ok("issue_comment", &command);
     let items = w.items_of(140);
     assert_eq!(items.len(), 1, "{}", w.log());
     assert_eq!(w.status(&items[0]).as_deref(), Some("Problem"));
@@ -888,7 +902,7 @@ fn fase_on_an_issue_that_is_not_on_the_board_adds_it_first() {
             "POST /repos/digdir/portfolio/issues/140/comments",
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/140/labels",
-            "POST /repos/digdir/portfolio/issues/comments/19073/reactions",
+            reaction_to(&command).as_str(),
         ]
     );
     w.finish();

@@ -213,7 +213,8 @@ fn exit_2_on_a_bad_snapshot_file() {
     let future = dir.path().join("future.json");
     std::fs::write(
         &future,
-        full.replacen("\"version\": 1", "\"version\": 99", 1),
+        full.replacen("\"version\": 1", "\"version\": 99", 1)
+            .replacen("\"version\": 2", "\"version\": 99", 1),
     )
     .unwrap();
     let missing = dir.path().join("missing.json");

@@ -563,7 +563,10 @@ fn report_out_writes_the_file_and_leaves_the_snapshot_alone() {
     assert!(out.stdout.is_empty(), "{}", text(&out));
     let written = std::fs::read_to_string(&page).expect("the report file");
     assert!(written.starts_with("## Porteføljestatus uke "), "{written}");
-    assert_eq!(mermaid_blocks(&written).len(), 1);
+    // The phase pie, and the flow's throughput per quarter.
+    let charts = mermaid_blocks(&written);
+    assert_eq!(charts.len(), 2, "{written}");
+    assert!(charts[1].starts_with("xychart-beta\n"), "{}", charts[1]);
     assert_eq!(
         std::fs::read(&board).expect("read"),
         before,
@@ -591,7 +594,7 @@ fn report_refuses_an_unknown_format() {
         "--snapshot",
         "config/examples/board.json",
         "--format",
-        "html",
+        "pdf",
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
@@ -712,4 +715,98 @@ async fn a_1000_item_board_is_read_in_one_pass() {
 #[tokio::test]
 async fn a_10000_item_board_is_read_in_one_pass() {
     one_read_pass(10_000).await;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The flow section's Mermaid chart.
+
+/// Checks a Mermaid `xychart-beta` the way the flow section writes it: a quoted title, one x-axis label per value of
+/// every series, a y-axis range that holds every value. Returns the number of categories.
+fn check_xychart(block: &str) -> Result<usize, String> {
+    let mut lines = block.lines().map(str::trim);
+    if lines.next() != Some("xychart-beta") {
+        return Err("not an xychart-beta".into());
+    }
+    let list = |text: &str| -> Result<Vec<String>, String> {
+        let inner = text
+            .trim()
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .ok_or_else(|| format!("not a list: {text}"))?;
+        Ok(inner.split(", ").map(str::to_string).collect())
+    };
+    let (mut labels, mut top, mut series) = (None, None, Vec::new());
+    for line in lines {
+        if let Some(title) = line.strip_prefix("title ") {
+            if !(title.starts_with('"') && title.ends_with('"') && title.matches('"').count() == 2)
+            {
+                return Err(format!("title not one quoted string: {title}"));
+            }
+        } else if let Some(axis) = line.strip_prefix("x-axis ") {
+            labels = Some(list(axis)?);
+        } else if let Some(axis) = line.strip_prefix("y-axis ") {
+            let (_, range) = axis.rsplit_once('"').ok_or("y-axis without a title")?;
+            let (low, high) = range
+                .trim()
+                .split_once(" --> ")
+                .ok_or("y-axis without a range")?;
+            if low != "0" {
+                return Err(format!("y-axis from {low}"));
+            }
+            top = Some(high.parse::<usize>().map_err(|e| e.to_string())?);
+        } else if let Some(values) = line
+            .strip_prefix("bar ")
+            .or_else(|| line.strip_prefix("line "))
+        {
+            let values: Result<Vec<usize>, _> =
+                list(values)?.iter().map(|v| v.parse::<usize>()).collect();
+            series.push(values.map_err(|e| e.to_string())?);
+        } else {
+            return Err(format!("unexpected line: {line}"));
+        }
+    }
+    let labels = labels.ok_or("no x-axis")?;
+    let top = top.ok_or("no y-axis")?;
+    if series.is_empty() {
+        return Err("no series".into());
+    }
+    for s in &series {
+        if s.len() != labels.len() {
+            return Err(format!("{} values for {} labels", s.len(), labels.len()));
+        }
+        if s.iter().any(|v| *v > top) {
+            return Err(format!("a value over the y-axis top {top}"));
+        }
+    }
+    Ok(labels.len())
+}
+
+#[tokio::test]
+async fn the_throughput_chart_is_valid_mermaid_with_a_value_per_quarter() {
+    let report = example_nb().await;
+    let page = report::to_markdown(&report, Language::Nb);
+    let blocks = mermaid_blocks(&page);
+    let chart = blocks
+        .iter()
+        .find(|b| b.starts_with("xychart-beta"))
+        .expect("the throughput chart");
+    let quarters = check_xychart(chart).unwrap_or_else(|e| panic!("{e}\n{chart}"));
+    assert_eq!(quarters, report.flow.throughput.quarters.len());
+    assert_contains(
+        &page,
+        &[
+            "### Flyt",
+            "Ledetid fra Problem til Implementering: median **",
+            "| Kvartal | Inn i Implementering | Til Utført |",
+            "#### Belastning per produktgruppe",
+        ],
+    );
+    // The checker sees what breaks a chart.
+    for broken in [
+        "xychart-beta\n    title \"T\"\n    x-axis [\"A\", \"B\"]\n    y-axis \"N\" 0 --> 3\n    bar [1]",
+        "xychart-beta\n    title \"T\"\n    x-axis [\"A\"]\n    y-axis \"N\" 0 --> 3\n    bar [4]",
+        "xychart-beta\n    title \"T \"x\"\"\n    x-axis [\"A\"]\n    y-axis \"N\" 0 --> 3\n    bar [1]",
+    ] {
+        assert!(check_xychart(broken).is_err(), "{broken}");
+    }
 }

@@ -128,14 +128,45 @@ macro_rules! board_issue_fragment {
     };
 }
 
-/// One page of items.
+/// The phase history of an issue, read with the board (the report's flow): when the issue was opened, and the
+/// last 20 label events of its timeline, oldest first (`hasPreviousPage`: there were older ones). Label events
+/// cannot be filtered by name, so other labels' events share the page; 20 covers years of a portfolio issue.
+/// Only the board read asks for it: a single issue read for an event needs no history.
+macro_rules! phase_history_fragment {
+    () => {
+        "fragment PhaseHistory on Issue {
+  createdAt
+  timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT], last: 20) {
+    pageInfo { hasPreviousPage }
+    nodes {
+      __typename
+      ... on LabeledEvent { createdAt actor { login } label { name } }
+      ... on UnlabeledEvent { createdAt actor { login } label { name } }
+    }
+  }
+}
+"
+    };
+}
+
+/// How many label events a board page reads per issue (the `last:` of [`phase_history_fragment`]).
+pub const HISTORY_EVENTS: usize = 20;
+
+/// One page of items, each with its issue's phase history.
+///
+/// Nodes per page (GitHub's limit is 500,000 per query): 100 items × (1 + 50 field values + 50 labels + 20
+/// assignees + 20 label events) = 14,100. Rate-limit cost: 1 + 4 × 100 nested connections = 401 requests' worth,
+/// 4 points per page.
 pub const BOARD_ITEMS: &str = concat!(
     "query BoardItems($project: ID!, $after: String) {
   node(id: $project) {
     ... on ProjectV2 {
       items(first: 100, after: $after) {
         pageInfo { hasNextPage endCursor }
-        nodes { ...BoardItem }
+        nodes {
+          ...BoardItem
+          content { ... on Issue { ...PhaseHistory } }
+        }
       }
     }
   }
@@ -143,7 +174,8 @@ pub const BOARD_ITEMS: &str = concat!(
 ",
     board_item_fragment!(),
     board_issue_fragment!(),
-    field_value_fragment!()
+    field_value_fragment!(),
+    phase_history_fragment!()
 );
 
 /// One issue by repository and number, with its items on any board (the caller picks its own board's item).

@@ -12,7 +12,10 @@ use super::client::Client;
 use super::error::{GitHubError, GraphQlMessage};
 use super::graphql;
 use super::retry::Retry;
-use crate::board::{Draft, FieldDef, FieldKind, Issue, IssueState, Item, ItemKind, PullRequest};
+use crate::board::{
+    Draft, FieldDef, FieldKind, History, Issue, IssueState, Item, ItemKind, LabelAction,
+    LabelEvent, PullRequest,
+};
 use crate::config::BoardConfig;
 use crate::forge::IssueKey;
 
@@ -463,7 +466,12 @@ fn item_from(node: ItemNode, meta: &ProjectMeta, status_field: &str) -> Item {
         return item;
     };
     match content.typename.as_str() {
-        "Issue" => item.issue = Some(issue_from(content)),
+        "Issue" => {
+            if let Some(history) = content.history() {
+                item.set_history(&history);
+            }
+            item.issue = Some(issue_from(content));
+        }
         "PullRequest" => {
             item.pull_request = Some(PullRequest {
                 repository: content
@@ -576,6 +584,9 @@ struct Conn<T> {
 struct PageInfo {
     #[serde(default)]
     has_next_page: bool,
+    /// Only asked for where a connection is read from its end (`last:`).
+    #[serde(default)]
+    has_previous_page: bool,
     end_cursor: Option<String>,
 }
 
@@ -667,9 +678,56 @@ struct ContentNode {
     labels: Option<Conn<NameNode>>,
     assignees: Option<Conn<LoginNode>>,
     milestone: Option<TitleNode>,
+    /// Only in a board page (`PhaseHistory`).
+    #[serde(rename = "createdAt")]
+    created_at: Option<String>,
+    #[serde(rename = "timelineItems")]
+    timeline_items: Option<Conn<TimelineNode>>,
+}
+
+/// A label event of an issue's timeline.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TimelineNode {
+    #[serde(rename = "__typename", default)]
+    typename: String,
+    created_at: Option<String>,
+    actor: Option<LoginNode>,
+    label: Option<NameNode>,
 }
 
 impl ContentNode {
+    /// The issue's label history, when the page asked for it. Events of a kind this build does not know, or
+    /// without a time or label, are left out (the history says what it knows).
+    fn history(&self) -> Option<History> {
+        let timeline = self.timeline_items.as_ref()?;
+        let labels = timeline
+            .nodes
+            .iter()
+            .flatten()
+            .filter_map(|n| {
+                let event = match n.typename.as_str() {
+                    "LabeledEvent" => LabelAction::Labeled,
+                    "UnlabeledEvent" => LabelAction::Unlabeled,
+                    _ => return None,
+                };
+                Some(LabelEvent {
+                    at: n.created_at.clone()?,
+                    event,
+                    label: n.label.as_ref()?.name.clone(),
+                    actor: n.actor.as_ref().map(|a| a.login.clone()),
+                    extra: Default::default(),
+                })
+            })
+            .collect();
+        Some(History {
+            labels,
+            complete: !timeline.page_info.has_previous_page,
+            created: self.created_at.clone(),
+            extra: Default::default(),
+        })
+    }
+
     /// (issue node id, cursor) when an issue has more labels than its first page.
     fn labels_left(&self) -> Option<(String, String)> {
         let cursor = self.labels.as_ref()?.page_info.next_cursor()?;

@@ -86,6 +86,17 @@ impl Day {
         self.0 - earlier.0
     }
 
+    /// The day `n` days later (earlier for a negative `n`).
+    pub fn plus_days(self, n: i64) -> Day {
+        Day(self.0 + n)
+    }
+
+    /// The calendar quarter: (year, 1–4).
+    pub fn quarter(self) -> (i64, u32) {
+        let (year, month, _) = self.ymd();
+        (year, (month - 1) / 3 + 1)
+    }
+
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
     pub fn weekday(self) -> u32 {
         day_u32((self.0 + 3).rem_euclid(7))

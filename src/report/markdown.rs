@@ -80,6 +80,56 @@ pub fn mermaid_pie(title: &str, slices: &[(String, usize)]) -> Option<String> {
     Some(out)
 }
 
+/// A Mermaid `xychart-beta` with a bar per quarter entering and a line per quarter reaching the last phase;
+/// `None` when every quarter is zero (the table says so).
+fn mermaid_bars(title: &str, axis: &str, quarters: &[flow::Quarter]) -> Option<String> {
+    let top = quarters.iter().map(|q| q.entered.max(q.reached)).max()?;
+    if top == 0 {
+        return None;
+    }
+    let list = |f: &dyn Fn(&flow::Quarter) -> usize| {
+        quarters
+            .iter()
+            .map(|q| f(q).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let names = quarters
+        .iter()
+        .map(|q| format!("\"{}\"", mermaid_label(&q.quarter)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = String::from("```mermaid\nxychart-beta\n");
+    let _ = writeln!(out, "    title \"{}\"", mermaid_label(title));
+    let _ = writeln!(out, "    x-axis [{names}]");
+    let _ = writeln!(out, "    y-axis \"{}\" 0 --> {top}", mermaid_label(axis));
+    let _ = writeln!(out, "    bar [{}]", list(&|q| q.entered));
+    let _ = writeln!(out, "    line [{}]", list(&|q| q.reached));
+    out.push_str("```\n");
+    Some(out)
+}
+
+/// `12,5` (bokmål) / `12.5`, and how many have no value.
+pub(crate) fn effort_text(sum: Option<f64>, without: usize, lang: Language) -> String {
+    let number = |n: f64| {
+        let text = if n.fract() == 0.0 {
+            format!("{n:.0}")
+        } else {
+            format!("{n:.1}")
+        };
+        match lang {
+            Language::Nb => text.replace('.', ","),
+            Language::En => text,
+        }
+    };
+    match (sum, without, lang) {
+        (Some(n), 0, _) => number(n),
+        (Some(n), k, Language::Nb) => format!("{} ({k} uten)", number(n)),
+        (Some(n), k, Language::En) => format!("{} ({k} without)", number(n)),
+        (None, _, _) => "–".to_string(),
+    }
+}
+
 const MONTHS_NB: [&str; 12] = [
     "januar",
     "februar",
@@ -122,7 +172,7 @@ const WEEKDAYS_EN: [&str; 7] = [
 ];
 
 /// `mandag 10. november 2025` / `Monday 10 November 2025`.
-fn long_date(day: Day, lang: Language) -> String {
+pub(super) fn long_date(day: Day, lang: Language) -> String {
     let (y, m, d) = day.ymd();
     let month = (m as usize).saturating_sub(1).min(11);
     let weekday = (day.weekday() as usize).min(6);
@@ -164,6 +214,7 @@ impl<'a> Page<'a> {
         self.handoffs();
         self.not_on_board();
         self.skipped();
+        self.flow();
         self.time_in_phase();
         self.out
     }
@@ -557,6 +608,192 @@ impl<'a> Page<'a> {
             },
             SkipReason::Other { detail } => cell(detail),
         }
+    }
+
+    /// How work flows: time in phase, lead time, throughput (with a Mermaid bar chart), load per team and group.
+    fn flow(&mut self) {
+        let f = &self.report.flow;
+        self.section(self.t("Flyt", "Flow"));
+        let days = |d: Option<u32>| d.map_or_else(|| "–".to_string(), |d| d.to_string());
+        let lead = &f.lead_time;
+        let line = match (self.lang, lead.median_days, lead.p85_days) {
+            (Language::Nb, Some(median), Some(p85)) => format!(
+                "Ledetid fra {} til {}: median **{median}** dager, 85 % innen **{p85}** dager ({} tiltak med kjent historikk).",
+                cell(&lead.from),
+                cell(&lead.to),
+                lead.count
+            ),
+            (Language::En, Some(median), Some(p85)) => format!(
+                "Lead time from {} to {}: median **{median}** days, 85% within **{p85}** days ({} with a known history).",
+                cell(&lead.from),
+                cell(&lead.to),
+                lead.count
+            ),
+            (Language::Nb, _, _) => format!(
+                "Ledetid fra {} til {}: ingen tiltak med kjent historikk ennå.",
+                cell(&lead.from),
+                cell(&lead.to)
+            ),
+            (Language::En, _, _) => format!(
+                "Lead time from {} to {}: no initiative with a known history yet.",
+                cell(&lead.from),
+                cell(&lead.to)
+            ),
+        };
+        let _ = writeln!(
+            self.out,
+            "{line}
+"
+        );
+        let rows = f
+            .time_in_phase
+            .iter()
+            .map(|p| {
+                vec![
+                    cell(&p.phase),
+                    p.finished.to_string(),
+                    days(p.median_days),
+                    days(p.p85_days),
+                    p.unknown_start.to_string(),
+                    p.ongoing.to_string(),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Fase", "Phase"),
+            self.t("Avsluttede opphold", "Finished stays"),
+            self.t("Median (dager)", "Median (days)"),
+            self.t("85. persentil (dager)", "85th percentile (days)"),
+            self.t("Ukjent start", "Unknown start"),
+            self.t("I fasen nå", "In the phase now"),
+        ];
+        self.table(&headers, rows);
+
+        let t = &f.throughput;
+        let title = match self.lang {
+            Language::Nb => format!(
+                "Gjennomstrømning per kvartal: inn i {} og til {}",
+                t.entered_phase, t.reached_phase
+            ),
+            Language::En => format!(
+                "Throughput per quarter: into {} and to {}",
+                t.entered_phase, t.reached_phase
+            ),
+        };
+        let _ = write!(
+            self.out,
+            "
+#### {}
+
+",
+            cell(&title)
+        );
+        if let Some(chart) = mermaid_bars(&title, self.t("Tiltak", "Initiatives"), &t.quarters) {
+            let _ = writeln!(self.out, "{chart}");
+        }
+        let rows = t
+            .quarters
+            .iter()
+            .map(|q| {
+                vec![
+                    q.quarter.clone(),
+                    q.entered.to_string(),
+                    q.reached.to_string(),
+                ]
+            })
+            .collect();
+        let entered = match self.lang {
+            Language::Nb => format!("Inn i {}", cell(&t.entered_phase)),
+            Language::En => format!("Into {}", cell(&t.entered_phase)),
+        };
+        let reached = match self.lang {
+            Language::Nb => format!("Til {}", cell(&t.reached_phase)),
+            Language::En => format!("To {}", cell(&t.reached_phase)),
+        };
+        self.table(&[self.t("Kvartal", "Quarter"), &entered, &reached], rows);
+
+        let load = &f.load;
+        let effort = load.effort_field.as_deref().map(cell);
+        // Groups only when the configuration names the field that says which group an initiative belongs to.
+        let tables = [
+            (
+                &load.teams,
+                self.t("Belastning per team", "Load per team"),
+                "Team",
+                true,
+            ),
+            (
+                &load.groups,
+                self.t("Belastning per produktgruppe", "Load per product group"),
+                self.t("Produktgruppe", "Product group"),
+                load.group_field.is_some(),
+            ),
+        ];
+        for (entries, title, what, shown) in tables {
+            if !shown {
+                continue;
+            }
+            let _ = write!(
+                self.out,
+                "
+#### {title}
+
+"
+            );
+            let note = if what == "Team" {
+                self.t(
+                    "Åpne tiltak som er i gang (etter første fase, før siste); et tiltak med flere team teller fullt for hvert.",
+                    "Open initiatives under way (after the first phase, before the last); one shared by teams counts in full for each.",
+                )
+            } else {
+                self.t(
+                    "Åpne tiltak som er i gang (etter første fase, før siste).",
+                    "Open initiatives under way (after the first phase, before the last).",
+                )
+            };
+            let _ = writeln!(
+                self.out,
+                "{note}
+"
+            );
+            if entries.is_empty() {
+                self.none();
+                continue;
+            }
+            let nobody = self.t("(ingen oppgitt)", "(none given)");
+            let rows = entries
+                .iter()
+                .map(|e| {
+                    let mut row = vec![
+                        e.name.as_deref().map_or_else(|| nobody.to_string(), cell),
+                        e.initiatives.to_string(),
+                    ];
+                    if effort.is_some() {
+                        row.push(effort_text(e.effort, e.without_effort, self.lang));
+                    }
+                    row
+                })
+                .collect();
+            let mut headers = vec![what, self.t("Tiltak", "Initiatives")];
+            if let Some(effort) = &effort {
+                headers.push(effort.as_str());
+            }
+            self.table(&headers, rows);
+        }
+        let stale = f.aging.iter().filter(|a| a.stale).count();
+        let line = match self.lang {
+            Language::Nb => format!(
+                "
+Aldring: **{stale}** av {} åpne tiltak har stått lenger i fasen enn grensen (se «Stillestående»).",
+                f.aging.len()
+            ),
+            Language::En => format!(
+                "
+Aging: **{stale}** of {} open initiatives have been in their phase longer than its limit (see “Stale”).",
+                f.aging.len()
+            ),
+        };
+        let _ = writeln!(self.out, "{line}");
     }
 
     /// Every initiative, folded away: the sections above are what the meeting reads.

@@ -6,9 +6,12 @@
 //! Reading and publishing are use cases: `run::report`.
 
 mod day;
+pub mod flow;
+mod html;
 mod markdown;
 mod model;
 
 pub use day::Day;
+pub use html::to_html;
 pub use markdown::{issue_body, mermaid_pie, to_markdown, to_markdown_within, ISSUE_BODY_LIMIT};
 pub use model::*;

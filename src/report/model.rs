@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use super::flow::{self, Flow, Subject};
 use super::Day;
 use crate::board::{Issue, IssueRef, IssueState, Item, ItemKind, Snapshot};
 use crate::config::{ClosedPolicy, Config, OnViolation};
@@ -35,6 +36,8 @@ pub struct Report {
     pub not_on_board: Vec<Initiative>,
     /// Board items the bot does not handle, and why.
     pub skipped: Vec<Skipped>,
+    /// How initiatives flow through the phases (module `flow`).
+    pub flow: Flow,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -172,6 +175,12 @@ pub fn build(config: &Config, snapshot: &Snapshot, open_issues: &[Issue], today:
         }
     }
     let time_in_phase = time_in_phase(config, &seen, today);
+    let flow = flow::build(
+        config,
+        &flow_subjects(config, &snapshot.items, &seen),
+        &time_in_phase,
+        today,
+    );
     Report {
         date: today,
         board: BoardInfo {
@@ -189,7 +198,51 @@ pub fn build(config: &Config, snapshot: &Snapshot, open_issues: &[Issue], today:
         recent_handoffs: recent_handoffs(config, &seen, today),
         not_on_board: not_on_board(config, snapshot, open_issues),
         skipped,
+        flow,
     }
+}
+
+/// The initiatives whose flow is measured: those the report counts, where they stand, and the closed or archived
+/// issues of the configured repositories in the phase of their Status (finished initiatives are what throughput
+/// counts, and they are usually closed).
+fn flow_subjects<'a>(config: &Config, items: &'a [Item], seen: &[Seen<'a>]) -> Vec<Subject<'a>> {
+    let mut subjects: Vec<Subject> = seen
+        .iter()
+        .map(|s| Subject {
+            item: s.item,
+            issue: s.issue,
+            phase: s.phase,
+            active: true,
+        })
+        .collect();
+    let counted: HashSet<&str> = seen.iter().map(|s| s.item.id.as_str()).collect();
+    for item in items {
+        let Some(issue) = item.issue.as_ref() else {
+            continue;
+        };
+        let finished = item.archived || issue.state == IssueState::Closed;
+        if item.kind != ItemKind::Issue
+            || !finished
+            || counted.contains(item.id.as_str())
+            || !config.is_board_repository(&issue.repository)
+        {
+            continue;
+        }
+        let status = item.field_text(&config.board.status_field);
+        let phase = match status {
+            Some(status) => config.phases.by_status(&status),
+            None => Some(config.sync.no_status),
+        };
+        if let Some(phase) = phase {
+            subjects.push(Subject {
+                item,
+                issue,
+                phase,
+                active: false,
+            });
+        }
+    }
+    subjects
 }
 
 /// One initiative as reconcile sees it now.

@@ -10,7 +10,7 @@ use crate::board::{Issue, IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::IssueForge;
 use crate::marker::{self, Marker};
-use crate::report::{build, issue_body, to_markdown, Day, Report};
+use crate::report::{build, issue_body, to_html, to_markdown, Day, Report};
 
 /// How the report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -18,6 +18,8 @@ pub enum ReportFormat {
     #[default]
     Markdown,
     Json,
+    /// The flow dashboard: one self-contained page.
+    Html,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -61,6 +63,7 @@ pub async fn report<F: IssueForge>(
     let text = match options.format {
         ReportFormat::Markdown => to_markdown(&report, config.sync.language),
         ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        ReportFormat::Html => to_html(&report, config.sync.language),
     };
     match &options.out {
         Some(path) => {

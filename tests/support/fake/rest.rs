@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::state::{AccountKind, CommentData, IssueData, Label, NewIssue, State};
+use super::state::{AccountKind, CommentData, IssueData, Label, LabelEventData, NewIssue, State};
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,14 +246,21 @@ pub fn route(
                             .collect()
                     })
                     .unwrap_or_default();
+                let at = state.tick();
                 for name in &names {
                     state.add_label(repo, name, "ededed", "");
                     let issue = state.issue_mut(repo, number).expect("found");
                     if !issue.has_label(name) {
                         issue.labels.push(name.clone());
+                        // GitHub's timeline records who added it.
+                        issue.label_events.push(LabelEventData {
+                            labeled: true,
+                            label: name.clone(),
+                            actor: ctx.login().map(str::to_string),
+                            created_at: at.clone(),
+                        });
                     }
                 }
-                state.tick();
                 Reply::json(200, Value::Array(issue_labels(state, repo, number)))
             })
         }
@@ -267,8 +274,15 @@ pub fn route(
                 else {
                     return Reply::error(404, "Label does not exist");
                 };
-                issue.labels.remove(index);
-                state.tick();
+                let removed = issue.labels.remove(index);
+                let at = state.tick();
+                let issue = state.issue_mut(repo, number).expect("found");
+                issue.label_events.push(LabelEventData {
+                    labeled: false,
+                    label: removed,
+                    actor: ctx.login().map(str::to_string),
+                    created_at: at,
+                });
                 Reply::json(200, Value::Array(issue_labels(state, repo, number)))
             })
         }

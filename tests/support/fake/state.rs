@@ -94,6 +94,19 @@ pub struct IssueData {
     pub author: String,
     pub is_pull_request: bool,
     pub comments: Vec<CommentData>,
+    /// When it was opened (RFC 3339).
+    pub created_at: String,
+    /// Its timeline's label events, oldest first: those of a loaded snapshot, then the label writes.
+    pub label_events: Vec<LabelEventData>,
+}
+
+/// A `LabeledEvent` or `UnlabeledEvent` of an issue's timeline.
+#[derive(Debug, Clone)]
+pub struct LabelEventData {
+    pub labeled: bool,
+    pub label: String,
+    pub actor: Option<String>,
+    pub created_at: String,
 }
 
 impl IssueData {
@@ -592,6 +605,8 @@ impl State {
             author: issue.author,
             is_pull_request: issue.is_pull_request,
             comments: Vec::new(),
+            created_at: self.now(),
+            label_events: Vec::new(),
         };
         self.add_repo(repo).issues.insert(number, data);
         number
@@ -965,6 +980,9 @@ impl State {
             let content = match (item.kind, &item.issue, &item.pull_request, &item.draft) {
                 (_, Some(issue), _, _) => {
                     let number = self.load_issue(issue);
+                    if let Some(history) = item.history() {
+                        self.load_history(&issue.repository, number, &history);
+                    }
                     Content::Issue {
                         repo: issue.repository.clone(),
                         number,
@@ -1015,6 +1033,26 @@ impl State {
                 }
             }
         }
+    }
+
+    /// A snapshot's label history as the issue's timeline (a partial one as it is: the fake cannot know more).
+    fn load_history(&mut self, repo: &str, number: u64, history: &board::History) {
+        let Some(issue) = self.issue_mut(repo, number) else {
+            return;
+        };
+        if let Some(created) = &history.created {
+            issue.created_at = created.clone();
+        }
+        issue.label_events = history
+            .labels
+            .iter()
+            .map(|e| LabelEventData {
+                labeled: e.event == board::LabelAction::Labeled,
+                label: e.label.clone(),
+                actor: e.actor.clone(),
+                created_at: e.at.clone(),
+            })
+            .collect();
     }
 
     fn load_issue(&mut self, issue: &board::Issue) -> u64 {
@@ -1140,6 +1178,7 @@ impl State {
                         comments: None,
                         extra: Default::default(),
                     });
+                    out.set_history(&history_as_read(issue));
                 }
             }
             Content::Draft { title, body, .. } => {
@@ -1155,6 +1194,37 @@ impl State {
         out
     }
 }
+
+/// The label history the board read sees: the last [`TIMELINE_PAGE`] events, complete when there are no more.
+pub fn history_as_read(issue: &IssueData) -> board::History {
+    let skip = issue.label_events.len().saturating_sub(TIMELINE_PAGE);
+    board::History {
+        labels: issue.label_events[skip..]
+            .iter()
+            .map(|e| board::LabelEvent {
+                at: e.created_at.clone(),
+                event: if e.labeled {
+                    board::LabelAction::Labeled
+                } else {
+                    board::LabelAction::Unlabeled
+                },
+                label: e.label.clone(),
+                // GraphQL names a bot without REST's `[bot]`.
+                actor: e
+                    .actor
+                    .as_deref()
+                    .map(|a| a.trim_end_matches("[bot]").to_string()),
+                extra: Default::default(),
+            })
+            .collect(),
+        complete: skip == 0,
+        created: Some(issue.created_at.clone()),
+        extra: Default::default(),
+    }
+}
+
+/// How many label events of an issue the board read asks for (`timelineItems(last: 20)`).
+pub const TIMELINE_PAGE: usize = 20;
 
 /// A stored value as the snapshot format shows it.
 pub fn display_value(field: &Field, value: &Val) -> Value {
