@@ -576,9 +576,13 @@ impl<'a> Reconciler<'a> {
             .include_sections
             .iter()
             .map(|s| {
+                // Under any of the headings the section had in the template's versions.
+                let placeholders = &self.config.sync.placeholders;
                 let text = body
-                    .section(s)
-                    .map(|sec| sec.markdown(&self.config.sync.placeholders))
+                    .sections(&self.config.section(s).headings)
+                    .iter()
+                    .map(|sec| sec.markdown(placeholders))
+                    .find(|md| !md.is_empty())
                     .unwrap_or_default();
                 (s.clone(), text)
             })

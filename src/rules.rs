@@ -9,9 +9,9 @@ pub struct Requirement {
 
 #[derive(Debug, Clone)]
 pub enum RequirementKind {
-    Section(String),
+    Section(SectionRef),
     Checklist {
-        section: String,
+        section: SectionRef,
         rule: ChecklistRule,
     },
     Field {
@@ -25,6 +25,26 @@ pub enum RequirementKind {
         matcher: globset::GlobMatcher,
     },
     Any(Vec<Requirement>),
+}
+
+/// A section as a requirement names it, with the headings it had in every version of the issue template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionRef {
+    /// The name the configuration uses, and the messages show.
+    pub name: String,
+    /// `name` first, then its aliases from `[sections]`.
+    pub headings: Vec<String>,
+}
+
+impl SectionRef {
+    /// A section known by one heading only.
+    pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
+        Self {
+            headings: vec![name.clone()],
+            name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,17 +102,26 @@ pub fn check_all(requirements: &[Requirement], subject: &Subject, cx: &Context) 
 pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
     let lang = cx.language;
     let (generated, problem) = match &req.kind {
-        RequirementKind::Section(name) => {
-            let problem = match subject.body.section(name) {
-                None => Some(lang.pick(
-                    format!("saken har ingen overskrift «{name}»"),
-                    format!("the issue has no heading “{name}”"),
-                )),
-                Some(s) if s.is_empty(cx.placeholders) => Some(lang.pick(
-                    format!("seksjonen «{name}» er tom"),
-                    format!("section “{name}” is empty"),
-                )),
+        RequirementKind::Section(section) => {
+            let name = &section.name;
+            let found = subject.body.sections(&section.headings);
+            // Filled in under any of its headings counts: an author may have added today's heading to an old issue.
+            let problem = match found.iter().find(|s| !s.is_empty(cx.placeholders)) {
                 Some(_) => None,
+                None => Some(match found.first() {
+                    None => lang.pick(
+                        format!("saken har ingen overskrift «{name}»"),
+                        format!("the issue has no heading “{name}”"),
+                    ),
+                    // The heading as the issue writes it, which is what its author looks for.
+                    Some(s) => {
+                        let heading = crate::markdown::text(s.heading());
+                        lang.pick(
+                            format!("seksjonen «{heading}» er tom"),
+                            format!("section “{heading}” is empty"),
+                        )
+                    }
+                }),
             };
             (
                 lang.pick(
@@ -103,11 +132,15 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             )
         }
         RequirementKind::Checklist { section, rule } => {
+            // The first of its headings that holds a checklist; the others hold none.
             let tasks = subject
                 .body
-                .section(section)
+                .sections(&section.headings)
+                .iter()
                 .map(|s| s.tasks(cx.placeholders))
+                .find(|t| !t.is_empty())
                 .unwrap_or_default();
+            let section = &section.name;
             let checked = tasks.iter().filter(|t| t.checked).count();
             let (criterion, met) = match rule {
                 ChecklistRule::AtLeast(n) => (
