@@ -71,12 +71,14 @@ impl Check {
         self.problem.is_none()
     }
 
-    /// A line a person understands: the criterion and, when unmet, why.
+    /// A line a person understands: the criterion and, when unmet, why ("Problembeskrivelse er etablert:
+    /// seksjonen «Problemstilling» er tom"). A colon, not brackets: a criterion in the organisation's words often
+    /// ends in a bracket of its own, and two in a row read badly.
     pub fn sentence(&self) -> String {
         match &self.problem {
             None => self.criterion.clone(),
             Some(p) if p.is_empty() => self.criterion.clone(),
-            Some(p) => format!("{} ({p})", self.criterion),
+            Some(p) => format!("{}: {p}", self.criterion),
         }
     }
 }
@@ -145,14 +147,14 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             let (criterion, met) = match rule {
                 ChecklistRule::AtLeast(n) => (
                     lang.pick(
-                        format!("Minst {n} punkt er krysset av i sjekklisten under «{section}»"),
+                        format!("Minst {n} punkt er krysset av i sjekklista under «{section}»"),
                         format!("At least {n} item(s) ticked in the checklist under “{section}”"),
                     ),
                     checked >= *n,
                 ),
                 ChecklistRule::All => (
                     lang.pick(
-                        format!("Alle punktene i sjekklisten under «{section}» er krysset av"),
+                        format!("Alle punktene i sjekklista under «{section}» er krysset av"),
                         format!("Every item in the checklist under “{section}” is ticked"),
                     ),
                     !tasks.is_empty() && checked == tasks.len(),
@@ -161,8 +163,8 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             let problem = (!met).then(|| {
                 if tasks.is_empty() {
                     lang.pick(
-                        format!("fant ingen sjekkliste under «{section}»"),
-                        format!("no checklist found under “{section}”"),
+                        format!("saken har ingen sjekkliste under «{section}»"),
+                        format!("the issue has no checklist under “{section}”"),
                     )
                 } else {
                     lang.pick(
@@ -182,14 +184,15 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                 )
             } else {
                 lang.pick(
-                    format!("Feltet «{name}» er en av: {}", one_of.join(", ")),
-                    format!("Field “{name}” is one of: {}", one_of.join(", ")),
+                    format!("Feltet «{name}» har en av verdiene: {}", one_of.join(", ")),
+                    format!("Field “{name}” has one of the values: {}", one_of.join(", ")),
                 )
             };
             let problem = match value {
-                None => {
-                    Some(lang.pick("feltet er ikke satt".into(), "the field is not set".into()))
-                }
+                None => Some(lang.pick(
+                    format!("feltet «{name}» er ikke satt"),
+                    format!("field “{name}” is not set"),
+                )),
                 Some(v)
                     if !one_of.is_empty()
                         && !one_of.iter().any(|o| o.trim().eq_ignore_ascii_case(&v)) =>
@@ -206,7 +209,7 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
         }
         RequirementKind::Assignee => (
             lang.pick(
-                "Saken har en ansvarlig (assignee)".into(),
+                "Saken er tildelt noen".into(),
                 "The issue has an assignee".into(),
             ),
             subject
@@ -229,11 +232,15 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
         ),
         RequirementKind::Label { pattern, matcher } => (
             lang.pick(
-                format!("Saken har en etikett som passer «{pattern}»"),
+                format!("Saken har en etikett som samsvarer med «{pattern}»"),
                 format!("The issue has a label matching “{pattern}”"),
             ),
-            (!subject.issue.labels.iter().any(|l| matcher.is_match(l)))
-                .then(|| lang.pick("ingen slik etikett".into(), "no such label".into())),
+            (!subject.issue.labels.iter().any(|l| matcher.is_match(l))).then(|| {
+                lang.pick(
+                    format!("ingen etikett samsvarer med «{pattern}»"),
+                    format!("no label matches “{pattern}”"),
+                )
+            }),
         ),
         RequirementKind::Any(alternatives) => {
             let checks: Vec<Check> = alternatives.iter().map(|a| check(a, subject, cx)).collect();
@@ -241,11 +248,8 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             let or = lang.pick(" eller ", " or ");
             let criterion = criteria.join(or);
             let problem = (!checks.iter().any(Check::met)).then(|| {
-                checks
-                    .iter()
-                    .filter_map(|c| c.problem.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                let problems: Vec<String> = checks.iter().filter_map(|c| c.problem.clone()).collect();
+                clauses(&problems, lang)
             });
             (criterion, problem)
         }
@@ -253,5 +257,14 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
     Check {
         criterion: req.message.clone().unwrap_or(generated),
         problem,
+    }
+}
+
+/// Whole clauses as one sentence: "a, og b" / "a, and b"; with more, "a, b, og c".
+fn clauses(parts: &[String], lang: Language) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{}{}{last}", rest.join(", "), lang.pick(", og ", ", and ")),
     }
 }

@@ -1135,9 +1135,10 @@ fn digdir_configuration_is_valid() {
     assert_eq!(config.sync.on_violation, OnViolation::Revert);
     assert_eq!(config.sync.language, Language::Nb);
     assert_eq!(config.sync.no_status, 0);
+    // The OKR placeholders of the current template and of v4 (2021).
     assert_eq!(
         config.sync.placeholders,
-        ["Nøkkelresultat", "_No response_"]
+        ["Nøkkelresultat", "Key result", "_No response_"]
     );
     assert_eq!(
         config.handoff.responsible_field.as_deref(),
@@ -1156,9 +1157,16 @@ fn digdir_configuration_is_valid() {
         Some("digdir/dialogporten")
     );
     assert_eq!(config.teams["Altinn Studio"].repository, None);
-    // Requirements per phase: none to enter the first or the last; the rest as the portfolio README says.
+    // Requirements per phase: none to enter the first; the rest as the portfolio README says (docs/criteria.md).
     let counts: Vec<usize> = config.phases.iter().map(|(_, p)| p.require.len()).collect();
-    assert_eq!(counts, [0, 2, 2, 2, 4, 0]);
+    assert_eq!(counts, [0, 2, 3, 1, 4, 1]);
+    // Every version of the template: the sections the requirements name have their older headings.
+    assert_eq!(config.sections.len(), 5);
+    assert!(config
+        .section("Problemstilling")
+        .headings
+        .iter()
+        .any(|h| h == "Beskriv problemet eller behovet"));
     assert!(config
         .phases
         .iter()
