@@ -538,7 +538,10 @@ impl Validator<'_> {
                         format!("section \"{name}\" has an empty alias"),
                         "remove the empty string",
                     );
-                } else if !headings.iter().any(|h| crate::body::heading_key(h) == alias_key) {
+                } else if !headings
+                    .iter()
+                    .any(|h| crate::body::heading_key(h) == alias_key)
+                {
                     headings.push(heading.to_string());
                 }
             }

@@ -115,9 +115,15 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                         format!("saken har ingen overskrift «{name}»"),
                         format!("the issue has no heading “{name}”"),
                     ),
-                    // The heading as the issue writes it, which is what its author looks for.
+                    // The heading of the issue's template version, which is what its author looks for; spelt as
+                    // the configuration spells it (trusted text, unlike the body's).
                     Some(s) => {
-                        let heading = crate::markdown::text(s.heading());
+                        let key = crate::body::heading_key(s.heading());
+                        let heading = section
+                            .headings
+                            .iter()
+                            .find(|h| crate::body::heading_key(h) == key)
+                            .unwrap_or(name);
                         lang.pick(
                             format!("seksjonen «{heading}» er tom"),
                             format!("section “{heading}” is empty"),
@@ -185,7 +191,10 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             } else {
                 lang.pick(
                     format!("Feltet «{name}» har en av verdiene: {}", one_of.join(", ")),
-                    format!("Field “{name}” has one of the values: {}", one_of.join(", ")),
+                    format!(
+                        "Field “{name}” has one of the values: {}",
+                        one_of.join(", ")
+                    ),
                 )
             };
             let problem = match value {
@@ -248,7 +257,8 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             let or = lang.pick(" eller ", " or ");
             let criterion = criteria.join(or);
             let problem = (!checks.iter().any(Check::met)).then(|| {
-                let problems: Vec<String> = checks.iter().filter_map(|c| c.problem.clone()).collect();
+                let problems: Vec<String> =
+                    checks.iter().filter_map(|c| c.problem.clone()).collect();
                 clauses(&problems, lang)
             });
             (criterion, problem)
