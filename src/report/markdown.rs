@@ -38,6 +38,7 @@ pub fn to_markdown_within(report: &Report, language: Language, max_bytes: usize)
             report.ready.len(),
             report.blocked.len(),
             report.time_in_phase.len(),
+            report.awaiting_archive.len(),
             report.recent_handoffs.len(),
             report.not_on_board.len(),
             report.skipped.len(),
@@ -161,6 +162,7 @@ impl<'a> Page<'a> {
         self.ready();
         self.blocked();
         self.stale();
+        self.awaiting_archive();
         self.handoffs();
         self.not_on_board();
         self.skipped();
@@ -279,7 +281,7 @@ impl<'a> Page<'a> {
                     name,
                     p.count.to_string(),
                     p.stale.to_string(),
-                    p.stale_days.to_string(),
+                    p.stale_days.map_or_else(|| "–".to_string(), |d| d.to_string()),
                 ]
             })
             .collect();
@@ -425,7 +427,7 @@ impl<'a> Page<'a> {
                     self.link(&t.initiative),
                     cell(&t.phase),
                     t.days.map_or_else(String::new, |d| d.to_string()),
-                    t.stale_days.to_string(),
+                    t.stale_days.map_or_else(String::new, |d| d.to_string()),
                 ]
             })
             .collect();
@@ -434,6 +436,40 @@ impl<'a> Page<'a> {
             self.t("Fase", "Phase"),
             self.t("Dager i fasen", "Days in phase"),
             self.t("Grense", "Limit"),
+        ];
+        self.table(&headers, rows);
+    }
+
+    /// Done, but the card is still on the board: the last criterion of done is archiving it.
+    fn awaiting_archive(&mut self) {
+        let r = self.report;
+        if r.awaiting_archive.is_empty() {
+            return;
+        }
+        self.section(self.t("Venter på arkivering", "Waiting to be archived"));
+        let intro = self.t(
+            "Tiltak i siste fase som fortsatt står på tavla. Arkiver kortet når resten av definisjonen av ferdig er oppfylt.",
+            "Initiatives in the last phase that are still on the board. Archive the card once the rest of the definition of done is met.",
+        );
+        let _ = writeln!(self.out, "{intro}
+");
+        let unknown = self.t("ukjent", "unknown");
+        let rows = r
+            .awaiting_archive
+            .iter()
+            .map(|t| {
+                vec![
+                    self.link(&t.initiative),
+                    cell(&t.phase),
+                    t.days
+                        .map_or_else(|| unknown.to_string(), |d| d.to_string()),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Tiltak", "Initiative"),
+            self.t("Fase", "Phase"),
+            self.t("Dager i fasen", "Days in phase"),
         ];
         self.table(&headers, rows);
     }
