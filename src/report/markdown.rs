@@ -281,7 +281,8 @@ impl<'a> Page<'a> {
                     name,
                     p.count.to_string(),
                     p.stale.to_string(),
-                    p.stale_days.map_or_else(|| "–".to_string(), |d| d.to_string()),
+                    p.stale_days
+                        .map_or_else(|| "–".to_string(), |d| d.to_string()),
                 ]
             })
             .collect();
@@ -451,8 +452,11 @@ impl<'a> Page<'a> {
             "Tiltak i siste fase som fortsatt står på tavla. Arkiver kortet når resten av definisjonen av ferdig er oppfylt.",
             "Initiatives in the last phase that are still on the board. Archive the card once the rest of the definition of done is met.",
         );
-        let _ = writeln!(self.out, "{intro}
-");
+        let _ = writeln!(
+            self.out,
+            "{intro}
+"
+        );
         let unknown = self.t("ukjent", "unknown");
         let rows = r
             .awaiting_archive
