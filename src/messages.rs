@@ -34,7 +34,7 @@ text_keys! {
         en: "### Phase status: {phase}",
     }
     StatusNext = "status_next" {
-        nb: "Tiltaket er i fasen **{phase}**. Før det kan gå videre til **{next}**:",
+        nb: "Tiltaket er i fasen **{phase}**. Dette må være på plass før tiltaket kan gå videre til **{next}**:",
         en: "The initiative is in phase **{phase}**. Before it can move on to **{next}**:",
     }
     StatusLast = "status_last" {
@@ -298,7 +298,7 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     if !h.tracking.is_empty() {
         out.push_str(&format!(
             "- **{}:** {}\n",
-            t.pick("Sporingssaker", "Tracking issues"),
+            t.pick("Oppfølgingssaker", "Tracking issues"),
             h.tracking.join(", ")
         ));
     }
@@ -331,7 +331,7 @@ pub fn help_reply(t: &Texts, comment_id: u64, phases: &[&str]) -> String {
     out.push_str(t.pick(
         "### Kommandoer for portfolio-sync\n\n\
          - `/fase <fase>` (`/flytt`): flytter tiltaket til fasen hvis kravene er oppfylt; bakover går alltid\n\
-         - `/sjekk`: oppdaterer sjekklisten for neste fase\n\
+         - `/sjekk`: oppdaterer sjekklista for neste fase\n\
          - `/hjelp`: denne hjelpen\n\n\
          Kommandoen må stå først på en linje, utenfor sitater og kode. Faser: ",
         "### portfolio-sync commands\n\n\
@@ -358,10 +358,10 @@ pub fn denied_reply(t: &Texts, comment_id: u64, user: &str, required: &str) -> S
         Marker::Reply(comment_id),
         match t.language {
             Language::Nb => format!(
-                "Hei @{user}! Bare personer med minst `{required}`-tilgang til repoet, eller medlemmer av porteføljeteamene, kan flytte tiltak med kommandoer. Ta kontakt med porteføljekontoret, så hjelper de deg."
+                "Hei @{user}! Bare personer med minst `{required}`-tilgang til repoet, eller medlemmer av porteføljekontoret, kan flytte tiltak med kommandoer. Ta kontakt med porteføljekontoret, så hjelper de deg."
             ),
             Language::En => format!(
-                "Hi @{user}! Only people with at least `{required}` access to this repository, or members of the portfolio teams, can move initiatives with commands. Please ask the portfolio office for help."
+                "Hi @{user}! Only people with at least `{required}` access to this repository, or members of the portfolio office, can move initiatives with commands. Please ask the portfolio office for help."
             ),
         }
     )

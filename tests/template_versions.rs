@@ -70,7 +70,7 @@ fn assert_path(config: &Config, version: &str, expected: &[Result<(), &[&str]>])
 }
 
 const NO_OKR: &[&str] = &[
-    "Planlegging: OKR er identifisert: saken har ingen overskrift «Mål og nøkkelresultat (OKR)»",
+    "Planlegging: Mål og nøkkelresultater (OKR) er identifisert: saken har ingen overskrift «Mål og nøkkelresultat (OKR)»",
 ];
 const NO_RESOURCES: &[&str] = &[
     "Implementering: Kompetansebehovet er beskrevet: saken har ingen overskrift «Hvilken kompetanse trengs for tiltaket»",
@@ -159,13 +159,13 @@ fn a_bare_template_of_every_version_is_refused_with_its_own_headings() {
     let v4 = body("v4-mal");
     assert_eq!(
         step(&config, &v4, 2).1,
-        ["Planlegging: OKR er identifisert: seksjonen «Objectives & Key Results (OKR)» er tom"]
+        ["Planlegging: Mål og nøkkelresultater (OKR) er identifisert: seksjonen «Objectives & Key Results (OKR)» er tom"]
     );
     assert_eq!(step(&config, &v4, 4).1, NO_OKR_CHECKLIST);
     let v5 = body("v5-mal");
     assert_eq!(
         step(&config, &v5, 2).1,
-        ["Planlegging: OKR er identifisert: seksjonen «Mål og nøkkelresultat (OKR)» er tom"]
+        ["Planlegging: Mål og nøkkelresultater (OKR) er identifisert: seksjonen «Mål og nøkkelresultat (OKR)» er tom"]
     );
     assert_eq!(
         step(&config, &v5, 3).1,

@@ -320,8 +320,8 @@ impl<'a> Page<'a> {
             return self.none();
         }
         let intro = self.t(
-            "Oppfyller alle automatiske krav til neste fase. Møtet avgjør, etter kriteriene under tabellen.",
-            "Meet every automatic requirement of their next phase. The meeting decides, on the criteria below the table.",
+            "Oppfyller alle automatiske krav til neste fase. Porteføljekontoret avgjør, etter kriteriene under tabellen.",
+            "Meet every automatic requirement of their next phase. The portfolio office decides, on the criteria below the table.",
         );
         let _ = writeln!(self.out, "{intro}\n");
         let rows = r
@@ -417,7 +417,7 @@ impl<'a> Page<'a> {
             return self.none();
         }
         let intro = self.t(
-            "Lenger i fasen enn grensen for fasen.",
+            "Har stått i fasen lenger enn grensen tillater.",
             "In their phase for longer than the phase's limit.",
         );
         let _ = writeln!(self.out, "{intro}\n");
@@ -530,7 +530,7 @@ impl<'a> Page<'a> {
         let r = self.report;
         let intro = match self.lang {
             Language::Nb => format!(
-                "Åpne issues i {} som ikke ligger på tavla.",
+                "Åpne saker i {} som ikke ligger på tavla.",
                 r.board.repositories.join(", ")
             ),
             Language::En => format!(
@@ -543,14 +543,14 @@ impl<'a> Page<'a> {
             return self.none();
         }
         let rows = r.not_on_board.iter().map(|i| vec![self.link(i)]).collect();
-        self.table(&[self.t("Issue", "Issue")], rows);
+        self.table(&[self.t("Sak", "Issue")], rows);
     }
 
     fn skipped(&mut self) {
         self.section(self.t("Hoppet over", "Skipped"));
         let r = self.report;
         let intro = self.t(
-            "Kort på tavla som boten ikke behandler, så ingenting faller ut i stillhet.",
+            "Kort på tavla som boten ikke behandler, så ingenting forsvinner ubemerket.",
             "Cards on the board the bot does not handle, so that nothing is left out silently.",
         );
         let _ = writeln!(self.out, "{intro}\n");
@@ -575,15 +575,13 @@ impl<'a> Page<'a> {
 
     fn skip_reason(&self, why: &SkipReason) -> String {
         match why {
-            SkipReason::Draft => self
-                .t("utkast, ikke et issue", "draft, not an issue")
-                .into(),
+            SkipReason::Draft => self.t("utkast, ikke en sak", "draft, not an issue").into(),
             SkipReason::PullRequest => "pull request".into(),
             SkipReason::Archived => self.t("arkivert", "archived").into(),
             SkipReason::Closed => self.t("lukket", "closed").into(),
             SkipReason::OtherRepository { repository } => match self.lang {
                 Language::Nb => format!(
-                    "fra {}, som ikke er et av tavlas repositorier",
+                    "fra {}, som ikke er ett av tavlas repositorier",
                     cell(repository)
                 ),
                 Language::En => format!(
@@ -592,7 +590,7 @@ impl<'a> Page<'a> {
                 ),
             },
             SkipReason::UnknownStatus { status } => match self.lang {
-                Language::Nb => format!("Status «{}» er ingen konfigurert fase", cell(status)),
+                Language::Nb => format!("Status «{}» er ikke en konfigurert fase", cell(status)),
                 Language::En => format!("Status “{}” is not a configured phase", cell(status)),
             },
             SkipReason::Other { detail } => cell(detail),
