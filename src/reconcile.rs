@@ -224,7 +224,7 @@ impl<'a> Reconciler<'a> {
                     Outcome::Unchanged,
                     self.texts
                         .language
-                        .pick(format!("i {phase}"), format!("in {phase}")),
+                        .pick(format!("står i {phase}"), format!("in {phase}")),
                     vec![],
                 )
             }

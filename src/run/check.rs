@@ -8,6 +8,7 @@ use anyhow::{anyhow, Result};
 use super::{Exit, UsageError};
 use crate::board::{IssueRef, Snapshot};
 use crate::config::{self, Config};
+use crate::messages::TextKey;
 use crate::reconcile;
 
 /// What the issue still needs for its next phase.
@@ -39,15 +40,18 @@ pub fn check(
         return Err(anyhow!("{wanted} has no issue content"));
     };
     let decision = plan.decisions.first();
+    // What the issue needs, for the people who run the portfolio: in the configuration's language.
+    let lang = config.sync.language;
     writeln!(out, "{wanted}: {}", issue.title)?;
     if let Some(d) = decision {
         let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
+        let (accepted, board) = lang.pick(("godkjent fase", "tavla"), ("accepted phase", "board"));
         writeln!(
             out,
-            "accepted phase: {}, board: {} ({}: {})",
+            "{accepted}: {}, {board}: {} ({}: {})",
             show(&d.from),
             show(&d.to),
-            d.outcome.as_str(),
+            d.outcome.name(lang),
             d.reason
         )?;
         for m in &d.missing {
@@ -56,13 +60,23 @@ pub fn check(
     }
     let current = reconcile::checklist_phase(config, item, issue);
     match reconcile::next_phase_checks(config, item, issue, current) {
-        None => writeln!(
-            out,
-            "{} is the last phase.",
-            config.phases.get(current).name
-        )?,
+        None => {
+            let phase = &config.phases.get(current).name;
+            let line = lang.pick(
+                format!("{phase} er den siste fasen."),
+                format!("{phase} is the last phase."),
+            );
+            writeln!(out, "{line}")?
+        }
         Some(next) => {
-            writeln!(out, "\nTo enter {}:", next.phase)?;
+            let line = lang.pick(
+                format!(
+                    "Dette må være på plass før tiltaket kan gå videre til {}:",
+                    next.phase
+                ),
+                format!("To enter {}:", next.phase),
+            );
+            writeln!(out, "\n{line}")?;
             for c in &next.checks {
                 writeln!(
                     out,
@@ -71,8 +85,13 @@ pub fn check(
                     c.sentence()
                 )?;
             }
+            // Under a heading of their own: a criterion that ends in a bracket must not get a second one.
+            if !next.manual.is_empty() {
+                let heading = reconcile::texts(config).fill(TextKey::ManualHeading, &[]);
+                writeln!(out, "{heading}")?;
+            }
             for m in next.manual {
-                writeln!(out, "  ? {m} (judged by people)")?;
+                writeln!(out, "  ? {m}")?;
             }
         }
     }
