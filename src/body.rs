@@ -218,15 +218,27 @@ impl Body {
     ///
     /// Headings match on their plain text, trimmed, without trailing `:`, whitespace folded, case-insensitively.
     pub fn section(&self, heading: &str) -> Option<Section<'_>> {
-        let key = fold(heading)
-            .trim_end_matches(':')
-            .trim_end()
-            .to_lowercase();
+        let key = heading_key(heading);
         let heading = self.headings.iter().find(|h| h.key == key)?;
         Some(Section {
             body: self,
             heading,
         })
+    }
+
+    /// Every section whose heading matches one of `headings` (the names one section had in the template's
+    /// versions), in the body's order. Nobody rewrites an old issue, so a requirement accepts any version's heading;
+    /// an author who added today's heading beside the old one has both, and the caller decides which counts.
+    pub fn sections<'b>(&'b self, headings: &[String]) -> Vec<Section<'b>> {
+        let keys: Vec<String> = headings.iter().map(|h| heading_key(h)).collect();
+        self.headings
+            .iter()
+            .filter(|h| !h.key.is_empty() && keys.contains(&h.key))
+            .map(|heading| Section {
+                body: self,
+                heading,
+            })
+            .collect()
     }
 
     /// All headings in order (normalised display text), for diagnostics.
@@ -353,6 +365,14 @@ fn normalise_all(placeholders: &[String]) -> Vec<String> {
 }
 
 /// Trims and folds every whitespace run into one space.
+/// How headings are compared: whitespace folded, without trailing colons, case-insensitively.
+pub fn heading_key(heading: &str) -> String {
+    fold(heading)
+        .trim_end_matches(':')
+        .trim_end()
+        .to_lowercase()
+}
+
 fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {

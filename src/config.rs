@@ -14,7 +14,7 @@ use toml::Spanned;
 use crate::language::Language;
 use crate::messages::TextKey;
 use crate::phase::{normalize, slugify, Phase, Phases};
-use crate::rules::{ChecklistRule, Requirement, RequirementKind};
+use crate::rules::{ChecklistRule, Requirement, RequirementKind, SectionRef};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +28,8 @@ pub struct Config {
     /// Overrides of the built-in comment texts.
     pub texts: BTreeMap<TextKey, String>,
     pub report: ReportConfig,
+    /// Section name → the headings it had in the issue template's versions (the name first), from `[sections]`.
+    pub sections: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +149,21 @@ impl Config {
         self.phases.by_slug(slug)
     }
 
+    /// A section by the name the configuration uses, with every heading it is known by.
+    pub fn section(&self, name: &str) -> SectionRef {
+        let key = crate::body::heading_key(name);
+        self.sections
+            .iter()
+            .find(|(n, _)| crate::body::heading_key(n) == key)
+            .map_or_else(
+                || SectionRef::new(name),
+                |(n, headings)| SectionRef {
+                    name: n.clone(),
+                    headings: headings.clone(),
+                },
+            )
+    }
+
     pub fn is_board_repository(&self, repository: &str) -> bool {
         self.board
             .repositories
@@ -245,6 +262,7 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
         text,
         file,
         errors: Vec::new(),
+        sections: Vec::new(),
     }
     .validate(raw)
 }
@@ -322,6 +340,19 @@ struct RawConfig {
     #[serde(default)]
     /// The portfolio report; every key optional.
     report: RawReport,
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawSection>")]
+    sections: BTreeMap<Spanned<String>, Spanned<RawSection>>,
+}
+
+/// `[sections."Problemstilling"] aliases = [...]`: the headings a section had in older versions of the template.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Section")]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    /// The section's heading in older versions of the issue template.
+    #[schemars(with = "Vec<String>")]
+    aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -542,6 +573,9 @@ struct Validator<'a> {
     text: &'a str,
     file: &'a str,
     errors: Vec<ConfigError>,
+    /// `[sections]` as read: the name's heading key, the section, its place in the file, and whether anything
+    /// uses it (an unused entry is a misspelt name, which would silently check the wrong heading).
+    sections: Vec<(String, SectionRef, std::ops::Range<usize>, bool)>,
 }
 
 impl Validator<'_> {
@@ -563,7 +597,15 @@ impl Validator<'_> {
 
     fn validate(mut self, raw: RawConfig) -> Result<Config, ConfigErrors> {
         let board = self.board(raw.board);
+        self.read_sections(raw.sections);
         let phases = self.phases(raw.phase);
+        let include_sections: Vec<String> = raw
+            .handoff
+            .include_sections
+            .iter()
+            .map(|s| self.section_ref(s).name)
+            .collect();
+        let sections = self.unused_sections();
         let sync = self.sync(raw.sync, &phases);
         let teams = self.teams(raw.teams);
         let texts = self.texts(raw.texts);
@@ -581,16 +623,113 @@ impl Validator<'_> {
                     responsible_field: raw.handoff.responsible_field,
                     team_field: raw.handoff.team_field,
                     team_label_prefix: raw.handoff.team_label_prefix,
-                    include_sections: raw.handoff.include_sections,
+                    include_sections,
                 },
                 teams,
                 texts,
                 report,
+                sections,
             })
         } else {
             self.errors.sort_by_key(|e| (e.line, e.column));
             Err(ConfigErrors(self.errors))
         }
+    }
+
+    fn read_sections(&mut self, raw: BTreeMap<Spanned<String>, Spanned<RawSection>>) {
+        for (name, section) in raw {
+            let span = name.span();
+            let name = name.into_inner().trim().to_string();
+            let key = crate::body::heading_key(&name);
+            if key.is_empty() {
+                self.error(
+                    span,
+                    "a [sections] entry has an empty name",
+                    "name the section as the requirements do, e.g. [sections.\"Problemstilling\"]",
+                );
+                continue;
+            }
+            if let Some((_, other, _, _)) = self.sections.iter().find(|(k, ..)| *k == key) {
+                let message = format!(
+                    "sections \"{}\" and \"{name}\" differ only in case or spaces",
+                    other.name
+                );
+                self.error(span, message, "keep one entry per section");
+                continue;
+            }
+            let mut headings = vec![name.clone()];
+            for alias in section.into_inner().aliases {
+                let heading = alias.get_ref().trim();
+                let alias_key = crate::body::heading_key(heading);
+                if alias_key.is_empty() {
+                    self.error(
+                        alias.span(),
+                        format!("section \"{name}\" has an empty alias"),
+                        "remove the empty string",
+                    );
+                } else if !headings
+                    .iter()
+                    .any(|h| crate::body::heading_key(h) == alias_key)
+                {
+                    headings.push(heading.to_string());
+                }
+            }
+            self.sections
+                .push((key, SectionRef { name, headings }, span, false));
+        }
+        // An entry named after another's alias: requirements naming it would check two different heading lists.
+        for i in 0..self.sections.len() {
+            let key = self.sections[i].0.clone();
+            let owner = self.sections.iter().enumerate().find(|(j, (_, s, _, _))| {
+                *j != i
+                    && s.headings[1..]
+                        .iter()
+                        .any(|h| crate::body::heading_key(h) == key)
+            });
+            if let Some((_, (_, owner, _, _))) = owner {
+                let message = format!(
+                    "section \"{}\" is also an alias of section \"{}\"",
+                    self.sections[i].1.name, owner.name
+                );
+                let span = self.sections[i].2.clone();
+                self.error(
+                    span,
+                    message,
+                    "a heading is either a section's name or an alias of one: merge the two entries",
+                );
+            }
+        }
+    }
+
+    /// The section a requirement names, with its aliases; marks the `[sections]` entry as used.
+    fn section_ref(&mut self, name: &str) -> SectionRef {
+        let key = crate::body::heading_key(name);
+        match self.sections.iter_mut().find(|(k, ..)| *k == key) {
+            Some((_, section, _, used)) => {
+                *used = true;
+                section.clone()
+            }
+            None => SectionRef::new(name.trim()),
+        }
+    }
+
+    /// The `[sections]` table for [`Config`]; an entry nothing names is an error (a misspelt section name).
+    fn unused_sections(&mut self) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        for (_, section, span, used) in std::mem::take(&mut self.sections) {
+            if !used {
+                self.error(
+                    span,
+                    format!(
+                        "[sections.\"{}\"] names a section no requirement and no handoff.include_sections uses",
+                        section.name
+                    ),
+                    "spell the name exactly as a { section = ... } or { checklist = ... } requirement does, or remove the entry",
+                );
+            }
+            out.insert(section.name, section.headings);
+        }
+        out
     }
 
     fn board(&mut self, raw: RawBoard) -> BoardConfig {
@@ -826,7 +965,7 @@ impl Validator<'_> {
             return None;
         }
         let kind = match kind {
-            "section" => RequirementKind::Section(r.section.unwrap_or_default()),
+            "section" => RequirementKind::Section(self.section_ref(&r.section.unwrap_or_default())),
             "checklist" => {
                 let rule = match (r.min_checked, r.all) {
                     (Some(_), Some(true)) => {
@@ -850,7 +989,7 @@ impl Validator<'_> {
                     (None, _) => ChecklistRule::All,
                 };
                 RequirementKind::Checklist {
-                    section: r.checklist.unwrap_or_default(),
+                    section: self.section_ref(&r.checklist.unwrap_or_default()),
                     rule,
                 }
             }

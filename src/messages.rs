@@ -34,7 +34,7 @@ text_keys! {
         en: "### Phase status: {phase}",
     }
     StatusNext = "status_next" {
-        nb: "Tiltaket er i fasen **{phase}**. Før det kan gå videre til **{next}**:",
+        nb: "Tiltaket er i fasen **{phase}**. Dette må være på plass før tiltaket kan gå videre til **{next}**:",
         en: "The initiative is in phase **{phase}**. Before it can move on to **{next}**:",
     }
     StatusLast = "status_last" {
@@ -298,7 +298,7 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     if !h.tracking.is_empty() {
         out.push_str(&format!(
             "- **{}:** {}\n",
-            t.pick("Sporingssaker", "Tracking issues"),
+            t.pick("Oppfølgingssaker", "Tracking issues"),
             h.tracking.join(", ")
         ));
     }

@@ -21,6 +21,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome as people read it; [`Outcome::as_str`] is the JSON plan's machine key.
+    pub fn name(self, language: crate::language::Language) -> &'static str {
+        let (nb, en) = match self {
+            Outcome::Accepted => ("godkjent", "accepted"),
+            Outcome::Rejected => ("avvist", "rejected"),
+            Outcome::Adopted => ("overtatt", "adopted"),
+            Outcome::Unchanged => ("uendret", "unchanged"),
+            Outcome::Skipped => ("hoppet over", "skipped"),
+        };
+        language.pick(nb, en)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Accepted => "accepted",
@@ -151,6 +163,15 @@ pub struct Plan {
 impl Plan {
     /// "3 accepted, 1 rejected, ..." for every outcome, in a fixed order, joined by `separator`.
     pub fn outcome_counts(&self, separator: &str) -> String {
+        self.outcome_counts_in(separator, crate::language::Language::En)
+    }
+
+    /// [`Plan::outcome_counts`] in `language`: "3 godkjent, 1 avvist, ...".
+    pub fn outcome_counts_in(
+        &self,
+        separator: &str,
+        language: crate::language::Language,
+    ) -> String {
         [
             Outcome::Accepted,
             Outcome::Rejected,
@@ -159,7 +180,7 @@ impl Plan {
             Outcome::Skipped,
         ]
         .iter()
-        .map(|o| format!("{} {}", self.count(*o), o.as_str()))
+        .map(|o| format!("{} {}", self.count(*o), o.name(language)))
         .collect::<Vec<_>>()
         .join(separator)
     }

@@ -68,10 +68,12 @@ pub fn next_phase_checks<'c>(
 pub fn board_phase(config: &Config, item: &Item) -> Result<PhaseIdx, String> {
     match item.field_text(&config.board.status_field) {
         None => Ok(config.sync.no_status),
-        Some(status) => config
-            .phases
-            .by_status(&status)
-            .ok_or_else(|| format!("Status \"{status}\" is not a configured phase")),
+        Some(status) => config.phases.by_status(&status).ok_or_else(|| {
+            config.sync.language.pick(
+                format!("Status «{status}» er ikke en konfigurert fase"),
+                format!("Status \"{status}\" is not a configured phase"),
+            )
+        }),
     }
 }
 
@@ -191,30 +193,51 @@ impl<'a> Reconciler<'a> {
 
         let (outcome, reason, missing) = match standing.accepted {
             None => {
-                self.settle_labels(&mut out, &standing, target, "adopts the board's phase");
+                let why = self
+                    .texts
+                    .pick("får fasen fra tavla", "adopts the board's phase");
+                self.settle_labels(&mut out, &standing, target, why);
+                let phase = phase_name(target);
                 (
                     Outcome::Adopted,
-                    format!("no phase label yet: adopts {}", phase_name(target)),
+                    self.texts.language.pick(
+                        format!("ingen faseetikett ennå: får fasen {phase} fra tavla"),
+                        format!("no phase label yet: adopts {phase}"),
+                    ),
                     vec![],
                 )
             }
             Some(accepted) if accepted == target => {
                 if requested.is_some() {
-                    self.upsert_status(&mut out, item, target, "the phase was asked for again");
+                    let why = self
+                        .texts
+                        .pick("fasen ble bedt om på nytt", "the phase was asked for again");
+                    self.upsert_status(&mut out, item, target, why);
                 }
                 self.move_card(&mut out, item, &standing, target);
-                self.settle_labels(&mut out, &standing, target, "repairs the phase labels");
+                let why = self
+                    .texts
+                    .pick("retter faseetikettene", "repairs the phase labels");
+                self.settle_labels(&mut out, &standing, target, why);
+                let phase = phase_name(target);
                 (
                     Outcome::Unchanged,
-                    format!("in {}", phase_name(target)),
+                    self.texts
+                        .language
+                        .pick(format!("står i {phase}"), format!("in {phase}")),
                     vec![],
                 )
             }
             Some(accepted) if target < accepted && self.config.sync.allow_backward => {
-                self.accept(&mut out, item, &standing, target, "moved back", None);
+                let why = self.texts.pick("flyttet tilbake", "moved back");
+                self.accept(&mut out, item, &standing, target, why, None);
+                let phase = phase_name(accepted);
                 (
                     Outcome::Accepted,
-                    format!("moved back from {}", phase_name(accepted)),
+                    self.texts.language.pick(
+                        format!("flyttet tilbake fra {phase}"),
+                        format!("moved back from {phase}"),
+                    ),
                     vec![],
                 )
             }
@@ -241,7 +264,12 @@ impl<'a> Reconciler<'a> {
                 );
                 (
                     Outcome::Rejected,
-                    "backward moves are not allowed".to_string(),
+                    self.texts
+                        .pick(
+                            "flytting bakover er ikke tillatt",
+                            "backward moves are not allowed",
+                        )
+                        .to_string(),
                     missing_lines(&failing),
                 )
             }
@@ -252,19 +280,16 @@ impl<'a> Reconciler<'a> {
                     .filter(|pc| pc.checks.iter().any(|c| !c.met()))
                     .collect();
                 if failing.is_empty() {
-                    let entered = accepted + 1..=target;
-                    let handoffs = (&body, entered);
-                    self.accept(
-                        &mut out,
-                        item,
-                        &standing,
-                        target,
-                        "requirements met",
-                        Some(handoffs),
-                    );
+                    let why = self.texts.pick("kravene er oppfylt", "requirements met");
+                    let handoffs = (&body, accepted + 1..=target);
+                    self.accept(&mut out, item, &standing, target, why, Some(handoffs));
+                    let phase = phase_name(target);
                     (
                         Outcome::Accepted,
-                        format!("requirements of {} met", phase_name(target)),
+                        self.texts.language.pick(
+                            format!("kravene til {phase} er oppfylt"),
+                            format!("requirements of {phase} met"),
+                        ),
                         vec![],
                     )
                 } else {
@@ -277,7 +302,7 @@ impl<'a> Reconciler<'a> {
                         &failing,
                         requested.is_some(),
                     );
-                    let reason = format!("{} unmet", messages_count(&failing));
+                    let reason = unmet(&failing, &self.texts);
                     (Outcome::Rejected, reason, missing)
                 }
             }
@@ -290,27 +315,31 @@ impl<'a> Reconciler<'a> {
 
     /// Items the bot never touches, and why; otherwise the issue.
     fn skip_reason<'i>(&self, item: &'i Item) -> Result<&'i Issue, String> {
+        let t = |nb: &str, en: &str| self.texts.pick(nb, en).to_string();
         if item.archived {
-            return Err("archived".into());
+            return Err(t("arkivert", "archived"));
         }
         match item.kind {
-            ItemKind::Draft => return Err("draft issue".into()),
-            ItemKind::PullRequest => return Err("pull request".into()),
-            ItemKind::Other => return Err("not an issue".into()),
+            ItemKind::Draft => return Err(t("utkast", "draft issue")),
+            ItemKind::PullRequest => return Err(t("pull request", "pull request")),
+            ItemKind::Other => return Err(t("ikke en sak", "not an issue")),
             ItemKind::Issue => {}
         }
-        let issue = item
-            .issue
-            .as_ref()
-            .ok_or("issue content missing from the board data")?;
+        let issue = item.issue.as_ref().ok_or_else(|| {
+            t(
+                "tavla mangler innholdet i saken",
+                "issue content missing from the board data",
+            )
+        })?;
         if !self.config.is_board_repository(&issue.repository) {
-            return Err(format!(
-                "from {}, not a configured repository",
-                issue.repository
+            let repo = &issue.repository;
+            return Err(self.texts.language.pick(
+                format!("fra {repo}, som ikke er ett av tavlas repositorier"),
+                format!("from {repo}, not a configured repository"),
             ));
         }
         if issue.state == IssueState::Closed && self.config.sync.closed == ClosedPolicy::Ignore {
-            return Err("closed".into());
+            return Err(t("lukket", "closed"));
         }
         Ok(issue)
     }
@@ -372,11 +401,15 @@ impl<'a> Reconciler<'a> {
                     issue: out.issue.reference(),
                     label: l.clone(),
                 },
-                "not the accepted phase",
+                self.texts
+                    .pick("ikke den godkjente fasen", "not the accepted phase"),
             );
         }
         if standing.blocked {
-            self.unblock(out, "no refused move is pending");
+            let why = self
+                .texts
+                .pick("ingen avvist flytting venter", "no refused move is pending");
+            self.unblock(out, why);
         }
     }
 
@@ -426,7 +459,11 @@ impl<'a> Reconciler<'a> {
                 item_id: item.id.clone(),
                 status,
             };
-            out.push(change, "moved as the command asked");
+            let why = self.texts.pick(
+                "flyttet slik kommandoen ba om",
+                "moved as the command asked",
+            );
+            out.push(change, why);
         }
     }
 
@@ -453,7 +490,10 @@ impl<'a> Reconciler<'a> {
                         issue: out.issue.reference(),
                         label: l.clone(),
                     };
-                    out.push(change, "not the accepted phase");
+                    let why = self
+                        .texts
+                        .pick("ikke den godkjente fasen", "not the accepted phase");
+                    out.push(change, why);
                 }
             }
             if !standing.phase_labels.iter().any(|(_, p)| *p == accepted) {
@@ -463,7 +503,7 @@ impl<'a> Reconciler<'a> {
                         issue: out.issue.reference(),
                         label,
                     },
-                    "the accepted phase",
+                    self.texts.pick("den godkjente fasen", "the accepted phase"),
                 );
             }
         };
@@ -478,10 +518,16 @@ impl<'a> Reconciler<'a> {
             OnViolation::Revert => {
                 let body =
                     messages::rejected_comment(&self.texts, from, to, failing, None, self.moved_by);
-                self.upsert(out, Marker::Rejected, body, "tells what is missing");
+                let why = self
+                    .texts
+                    .pick("forteller hva som mangler", "tells what is missing");
+                self.upsert(out, Marker::Rejected, body, why);
                 repair(out);
                 if standing.blocked {
-                    self.unblock(out, "the move was reverted");
+                    let why = self
+                        .texts
+                        .pick("flyttingen ble satt tilbake", "the move was reverted");
+                    self.unblock(out, why);
                 }
                 let status = self.config.phases.get(accepted).status.clone();
                 out.push(
@@ -489,7 +535,10 @@ impl<'a> Reconciler<'a> {
                         item_id: item.id.clone(),
                         status,
                     },
-                    "the move is refused: back to the accepted phase",
+                    self.texts.pick(
+                        "flyttingen er avvist: tilbake til den godkjente fasen",
+                        "the move is refused: back to the accepted phase",
+                    ),
                 );
             }
             // The blocked label is the memory of a told refusal (a flagged card is not told again on every sync),
@@ -505,20 +554,29 @@ impl<'a> Reconciler<'a> {
                     self.moved_by,
                 );
                 if !standing.blocked {
-                    self.upsert(out, Marker::Rejected, body, "tells what is missing");
+                    let why = self
+                        .texts
+                        .pick("forteller hva som mangler", "tells what is missing");
+                    self.upsert(out, Marker::Rejected, body, why);
                     repair(out);
                     out.push(
                         Change::AddLabel {
                             issue: out.issue.reference(),
                             label: label.clone(),
                         },
-                        "the move is refused: flagged",
+                        self.texts.pick(
+                            "flyttingen er avvist: merkes som blokkert",
+                            "the move is refused: flagged",
+                        ),
                     );
                 } else {
                     // Already flagged: refresh the explanation only where the comments are at hand, so an
                     // unchanged board needs no per-item reads.
                     if out.issue.comments.is_some() {
-                        self.upsert(out, Marker::Rejected, body, "what is missing changed");
+                        let why = self
+                            .texts
+                            .pick("det som mangler, er endret", "what is missing changed");
+                        self.upsert(out, Marker::Rejected, body, why);
                     }
                     repair(out);
                 }
@@ -550,7 +608,8 @@ impl<'a> Reconciler<'a> {
                         body,
                         marker,
                     },
-                    "handoff to the team",
+                    self.texts
+                        .pick("overlevering til teamet", "handoff to the team"),
                 );
             }
             let change = Change::PostComment {
@@ -558,7 +617,10 @@ impl<'a> Reconciler<'a> {
                 marker,
                 body: messages::handoff_comment(&self.texts, &handoff),
             };
-            out.push(change, "entered a handoff phase");
+            let why = self
+                .texts
+                .pick("gikk inn i en overleveringsfase", "entered a handoff phase");
+            out.push(change, why);
         }
     }
 
@@ -597,9 +659,13 @@ impl<'a> Reconciler<'a> {
             .include_sections
             .iter()
             .map(|s| {
+                // Under any of the headings the section had in the template's versions.
+                let placeholders = &self.config.sync.placeholders;
                 let text = body
-                    .section(s)
-                    .map(|sec| sec.markdown(&self.config.sync.placeholders))
+                    .sections(&self.config.section(s).headings)
+                    .iter()
+                    .map(|sec| sec.markdown(placeholders))
+                    .find(|md| !md.is_empty())
                     .unwrap_or_default();
                 (s.clone(), text)
             })
@@ -686,12 +752,16 @@ fn missing_lines(failing: &[PhaseChecks]) -> Vec<String> {
         .collect()
 }
 
-fn messages_count(failing: &[PhaseChecks]) -> String {
+/// "2 krav er ikke oppfylt" / "2 requirements unmet".
+fn unmet(failing: &[PhaseChecks], texts: &Texts) -> String {
     let n: usize = failing
         .iter()
         .map(|pc| pc.checks.iter().filter(|c| !c.met()).count())
         .sum();
-    crate::plan::plural(n, "requirement")
+    texts.language.pick(
+        format!("{n} krav er ikke oppfylt"),
+        format!("{} unmet", crate::plan::plural(n, "requirement")),
+    )
 }
 
 /// `a, b; c` → `a`, `b`, `c`.

@@ -9,9 +9,9 @@ pub struct Requirement {
 
 #[derive(Debug, Clone)]
 pub enum RequirementKind {
-    Section(String),
+    Section(SectionRef),
     Checklist {
-        section: String,
+        section: SectionRef,
         rule: ChecklistRule,
     },
     Field {
@@ -25,6 +25,26 @@ pub enum RequirementKind {
         matcher: globset::GlobMatcher,
     },
     Any(Vec<Requirement>),
+}
+
+/// A section as a requirement names it, with the headings it had in every version of the issue template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionRef {
+    /// The name the configuration uses, and the messages show.
+    pub name: String,
+    /// `name` first, then its aliases from `[sections]`.
+    pub headings: Vec<String>,
+}
+
+impl SectionRef {
+    /// A section known by one heading only.
+    pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
+        Self {
+            headings: vec![name.clone()],
+            name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +71,14 @@ impl Check {
         self.problem.is_none()
     }
 
-    /// A line a person understands: the criterion and, when unmet, why.
+    /// A line a person understands: the criterion and, when unmet, why ("Problembeskrivelse er etablert:
+    /// seksjonen «Problemstilling» er tom"). A colon, not brackets: a criterion in the organisation's words often
+    /// ends in a bracket of its own, and two in a row read badly.
     pub fn sentence(&self) -> String {
         match &self.problem {
             None => self.criterion.clone(),
             Some(p) if p.is_empty() => self.criterion.clone(),
-            Some(p) => format!("{} ({p})", self.criterion),
+            Some(p) => format!("{}: {p}", self.criterion),
         }
     }
 }
@@ -82,17 +104,32 @@ pub fn check_all(requirements: &[Requirement], subject: &Subject, cx: &Context) 
 pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
     let lang = cx.language;
     let (generated, problem) = match &req.kind {
-        RequirementKind::Section(name) => {
-            let problem = match subject.body.section(name) {
-                None => Some(lang.pick(
-                    format!("saken har ingen overskrift «{name}»"),
-                    format!("the issue has no heading “{name}”"),
-                )),
-                Some(s) if s.is_empty(cx.placeholders) => Some(lang.pick(
-                    format!("seksjonen «{name}» er tom"),
-                    format!("section “{name}” is empty"),
-                )),
+        RequirementKind::Section(section) => {
+            let name = &section.name;
+            let found = subject.body.sections(&section.headings);
+            // Filled in under any of its headings counts: an author may have added today's heading to an old issue.
+            let problem = match found.iter().find(|s| !s.is_empty(cx.placeholders)) {
                 Some(_) => None,
+                None => Some(match found.first() {
+                    None => lang.pick(
+                        format!("saken har ingen overskrift «{name}»"),
+                        format!("the issue has no heading “{name}”"),
+                    ),
+                    // The heading of the issue's template version, which is what its author looks for; spelt as
+                    // the configuration spells it (trusted text, unlike the body's).
+                    Some(s) => {
+                        let key = crate::body::heading_key(s.heading());
+                        let heading = section
+                            .headings
+                            .iter()
+                            .find(|h| crate::body::heading_key(h) == key)
+                            .unwrap_or(name);
+                        lang.pick(
+                            format!("seksjonen «{heading}» er tom"),
+                            format!("section “{heading}” is empty"),
+                        )
+                    }
+                }),
             };
             (
                 lang.pick(
@@ -103,23 +140,27 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             )
         }
         RequirementKind::Checklist { section, rule } => {
+            // The first of its headings that holds a checklist; the others hold none.
             let tasks = subject
                 .body
-                .section(section)
+                .sections(&section.headings)
+                .iter()
                 .map(|s| s.tasks(cx.placeholders))
+                .find(|t| !t.is_empty())
                 .unwrap_or_default();
+            let section = &section.name;
             let checked = tasks.iter().filter(|t| t.checked).count();
             let (criterion, met) = match rule {
                 ChecklistRule::AtLeast(n) => (
                     lang.pick(
-                        format!("Minst {n} punkt er krysset av i sjekklisten under «{section}»"),
+                        format!("Minst {n} punkt er krysset av i sjekklista under «{section}»"),
                         format!("At least {n} item(s) ticked in the checklist under “{section}”"),
                     ),
                     checked >= *n,
                 ),
                 ChecklistRule::All => (
                     lang.pick(
-                        format!("Alle punktene i sjekklisten under «{section}» er krysset av"),
+                        format!("Alle punktene i sjekklista under «{section}» er krysset av"),
                         format!("Every item in the checklist under “{section}” is ticked"),
                     ),
                     !tasks.is_empty() && checked == tasks.len(),
@@ -128,8 +169,8 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             let problem = (!met).then(|| {
                 if tasks.is_empty() {
                     lang.pick(
-                        format!("fant ingen sjekkliste under «{section}»"),
-                        format!("no checklist found under “{section}”"),
+                        format!("saken har ingen sjekkliste under «{section}»"),
+                        format!("the issue has no checklist under “{section}”"),
                     )
                 } else {
                     lang.pick(
@@ -149,14 +190,18 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                 )
             } else {
                 lang.pick(
-                    format!("Feltet «{name}» er en av: {}", one_of.join(", ")),
-                    format!("Field “{name}” is one of: {}", one_of.join(", ")),
+                    format!("Feltet «{name}» har en av verdiene: {}", one_of.join(", ")),
+                    format!(
+                        "Field “{name}” has one of the values: {}",
+                        one_of.join(", ")
+                    ),
                 )
             };
             let problem = match value {
-                None => {
-                    Some(lang.pick("feltet er ikke satt".into(), "the field is not set".into()))
-                }
+                None => Some(lang.pick(
+                    format!("feltet «{name}» er ikke satt"),
+                    format!("field “{name}” is not set"),
+                )),
                 Some(v)
                     if !one_of.is_empty()
                         && !one_of.iter().any(|o| o.trim().eq_ignore_ascii_case(&v)) =>
@@ -173,7 +218,7 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
         }
         RequirementKind::Assignee => (
             lang.pick(
-                "Saken har en ansvarlig (assignee)".into(),
+                "Saken er tildelt noen".into(),
                 "The issue has an assignee".into(),
             ),
             subject
@@ -196,11 +241,15 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
         ),
         RequirementKind::Label { pattern, matcher } => (
             lang.pick(
-                format!("Saken har en etikett som passer «{pattern}»"),
+                format!("Saken har en etikett som samsvarer med «{pattern}»"),
                 format!("The issue has a label matching “{pattern}”"),
             ),
-            (!subject.issue.labels.iter().any(|l| matcher.is_match(l)))
-                .then(|| lang.pick("ingen slik etikett".into(), "no such label".into())),
+            (!subject.issue.labels.iter().any(|l| matcher.is_match(l))).then(|| {
+                lang.pick(
+                    format!("ingen etikett samsvarer med «{pattern}»"),
+                    format!("no label matches “{pattern}”"),
+                )
+            }),
         ),
         RequirementKind::Any(alternatives) => {
             let checks: Vec<Check> = alternatives.iter().map(|a| check(a, subject, cx)).collect();
@@ -208,11 +257,9 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
             let or = lang.pick(" eller ", " or ");
             let criterion = criteria.join(or);
             let problem = (!checks.iter().any(Check::met)).then(|| {
-                checks
-                    .iter()
-                    .filter_map(|c| c.problem.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                let problems: Vec<String> =
+                    checks.iter().filter_map(|c| c.problem.clone()).collect();
+                clauses(&problems, lang)
             });
             (criterion, problem)
         }
@@ -220,5 +267,14 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
     Check {
         criterion: req.message.clone().unwrap_or(generated),
         problem,
+    }
+}
+
+/// Whole clauses as one sentence: "a, og b" / "a, and b"; with more, "a, b, og c".
+fn clauses(parts: &[String], lang: Language) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{}{}{last}", rest.join(", "), lang.pick(", og ", ", and ")),
     }
 }

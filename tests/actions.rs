@@ -207,17 +207,17 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
     assert_contains(
         &summary,
         &[
-            "## portfolio-sync: full sync of digdir project 1 (dry run)\n",
-            "**Dry run: nothing was written.** 36 writes planned.",
-            "23 items: 6 accepted · 6 rejected · 3 adopted · 3 unchanged · 5 skipped",
-            "### Would move (9)",
-            "| [digdir/portfolio#104](https://github.com/digdir/portfolio/issues/104) | Problem | Konsept | requirements of Konsept met |",
-            "| [digdir/portfolio#108](https://github.com/digdir/portfolio/issues/108) | Planlegging | Implementering | requirements of Implementering met; handoff announced |",
-            "| [digdir/portfolio#101](https://github.com/digdir/portfolio/issues/101) | – | Konsept | adopted: phase label set, no checks |",
-            "### Would refuse (6)",
-            "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Milepæler er definert (ingen milepæl er satt)<br>• Implementering: Ansvarlig team er utpekt",
-            "### Notes",
-            "more than sync.max\\_changes = 25: a real run would refuse it without --allow-large",
+            "## portfolio-sync: full synkronisering av digdir prosjekt 1 (prøvekjøring)\n",
+            "**Prøvekjøring: ingenting er endret.** 36 endringer er planlagt.",
+            "23 kort: 6 godkjent · 6 avvist · 3 overtatt · 3 uendret · 5 hoppet over",
+            "### Ville flyttet (9)",
+            "| [digdir/portfolio#104](https://github.com/digdir/portfolio/issues/104) | Problem | Konsept | kravene til Konsept er oppfylt |",
+            "| [digdir/portfolio#108](https://github.com/digdir/portfolio/issues/108) | Planlegging | Implementering | kravene til Implementering er oppfylt; overlevering varslet |",
+            "| [digdir/portfolio#101](https://github.com/digdir/portfolio/issues/101) | – | Konsept | overtatt: faseetiketten er satt, uten kontroll |",
+            "### Ville avvist (6)",
+            "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Milepæler er definert: ingen milepæl er satt<br>• Implementering: Ansvarlig team er utpekt",
+            "### Merknader",
+            "flere enn sync.max\\_changes = 25: en ekte kjøring avviser den uten --allow-large",
         ],
     );
     assert!(!summary.contains("### Failed"), "{summary}");
@@ -239,14 +239,14 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
     assert_eq!(
         annotations
             .iter()
-            .filter(|a| a.starts_with("::warning title=Move would be refused%3A "))
+            .filter(|a| a.starts_with("::warning title=Flyttingen ville blitt avvist%3A "))
             .count(),
         6,
         "{annotations:#?}"
     );
     assert_contains(
         &annotations.join("\n"),
-        &["::warning title=Move would be refused%3A digdir/portfolio#105::Konsept → Planlegging: 1 requirement unmet. Missing: Planlegging: Mål og nøkkelresultater (OKR) er identifisert"],
+        &["::warning title=Flyttingen ville blitt avvist%3A digdir/portfolio#105::Konsept → Planlegging: 1 krav er ikke oppfylt. Mangler: Planlegging: Mål og nøkkelresultater (OKR) er identifisert"],
     );
 }
 
@@ -263,15 +263,15 @@ fn a_scheduled_sync_over_max_changes_is_refused_with_an_error() {
     assert_contains(
         &step.summary(),
         &[
-            "## portfolio-sync: full sync of digdir project 1\n",
-            "**Refused: nothing was written.** the plan has 36 writes, more than sync.max\\_changes = 25.",
-            "### Would move (9)",
-            "### Would refuse (6)",
+            "## portfolio-sync: full synkronisering av digdir prosjekt 1\n",
+            "**Avvist: ingenting er endret.** planen har 36 endringer, flere enn sync.max\\_changes = 25.",
+            "### Ville flyttet (9)",
+            "### Ville avvist (6)",
         ],
     );
     assert_eq!(
         run.annotations().first().map(String::as_str),
-        Some("::error title=Plan refused::the plan has 36 writes, more than sync.max_changes = 25. Check it (a dry run prints it), then run again with --allow-large")
+        Some("::error title=Planen er avvist::planen har 36 endringer, flere enn sync.max_changes = 25. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large")
     );
     assert_eq!(
         step.outputs(),
@@ -314,7 +314,7 @@ fn a_scheduled_sync_summarises_what_moved_and_what_was_refused_then_has_nothing_
     );
     assert_eq!(
         run.annotations(),
-        vec!["::warning title=Move refused%3A example-org/portfolio#3::Concept → Planning: 1 requirement unmet. Missing: Planning: Objectives and key results (OKR) are identified (section “Objectives and key results (OKR)” is empty)".to_string()],
+        vec!["::warning title=Move refused%3A example-org/portfolio#3::Concept → Planning: 1 requirement unmet. Missing: Planning: Objectives and key results (OKR) are identified: section “Objectives and key results (OKR)” is empty".to_string()],
     );
 
     // The summary file belongs to the step: a second run appends its own summary.
@@ -362,8 +362,8 @@ fn a_command_comment_is_summarised_with_the_refusal_and_why() {
     assert_contains(
         &step.summary(),
         &[
-            "## portfolio-sync: comment by kari on digdir/portfolio#105 (digdir project 1)\n",
-            "### Refused (1)",
+            "## portfolio-sync: kommentar fra kari på digdir/portfolio#105 (digdir prosjekt 1)\n",
+            "### Avvist (1)",
             "| [digdir/portfolio#105](https://github.com/digdir/portfolio/issues/105) | Konsept → Planlegging | • Planlegging: Mål og nøkkelresultater (OKR) er identifisert",
         ],
     );
@@ -371,7 +371,7 @@ fn a_command_comment_is_summarised_with_the_refusal_and_why() {
     assert_eq!(step.outputs()["failed"], "0");
     assert_contains(
         &run.annotations().join("\n"),
-        &["::warning title=Move refused%3A digdir/portfolio#105::Konsept → Planlegging: 1 requirement unmet."],
+        &["::warning title=Flyttingen er avvist%3A digdir/portfolio#105::Konsept → Planlegging: 1 krav er ikke oppfylt."],
     );
 }
 
@@ -391,7 +391,7 @@ fn an_event_with_nothing_to_do_is_a_notice() {
     );
     assert_contains(
         &step.summary(),
-        &["Nothing to do.", "### Notes\n\n- nothing to do: issue\\_comment.edited: only new comments can hold commands"],
+        &["Ingenting å gjøre.", "### Merknader\n\n- nothing to do: issue\\_comment.edited: only new comments can hold commands"],
     );
 }
 
@@ -420,7 +420,7 @@ fn a_dry_run_acts_on_no_event_but_a_full_sync() {
     assert_eq!(std::fs::read(&board).unwrap(), before);
     assert_contains(
         &step.summary(),
-        &["full sync of digdir project 1 (dry run)"],
+        &["full synkronisering av digdir prosjekt 1 (prøvekjøring)"],
     );
 }
 
@@ -500,7 +500,7 @@ fn json_output_stays_json_in_actions() {
     assert_eq!(plan["summary"]["outcomes"]["rejected"], 6);
     assert!(
         run.stderr()
-            .contains("::warning title=Move would be refused"),
+            .contains("::warning title=Flyttingen ville blitt avvist"),
         "annotations go to stderr: {}",
         run.text()
     );
@@ -672,9 +672,9 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
     assert_contains(
         &step.summary(),
         &[
-            "(dry run)",
-            "**Dry run: nothing was written.** 36 writes planned.",
-            "a real run would refuse it without --allow-large",
+            "(prøvekjøring)",
+            "**Prøvekjøring: ingenting er endret.** 36 endringer er planlagt.",
+            "en ekte kjøring avviser den uten --allow-large",
         ],
     );
 
@@ -690,14 +690,14 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
             .labels_of("digdir/portfolio", 110)
             .contains(&"fase/ikke-startet".to_string()));
     });
-    assert_contains(&step.summary(), &["36 writes done."]);
+    assert_contains(&step.summary(), &["36 endringer er utført."]);
 
     // 6. The workflow from then on: a scheduled run over the now honest board does nothing ...
     let _ = std::fs::remove_file(step.path("summary.md"));
     let scheduled = step.event("schedule", &schedule());
     let run = step.live_event(&gh, &config, &scheduled);
     assert_eq!(run.code(), Some(0), "{}", run.text());
-    assert_contains(&step.summary(), &["Nothing to do."]);
+    assert_contains(&step.summary(), &["Ingenting å gjøre."]);
 
     // ... and after someone moves a card too early, the next scheduled run moves it back and says why.
     let item = "PVTI_109"; // digdir/portfolio#109, in Ikke startet
@@ -707,7 +707,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_contains(
         &step.summary(),
-        &["### Refused (1)", "[digdir/portfolio#109](https://github.com/digdir/portfolio/issues/109) | Ikke startet → Konsept"],
+        &["### Avvist (1)", "[digdir/portfolio#109](https://github.com/digdir/portfolio/issues/109) | Ikke startet → Konsept"],
     );
     assert_eq!(
         gh.read(|s| s.item_status(item)).as_deref(),

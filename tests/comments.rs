@@ -21,6 +21,20 @@ fn checks() -> Vec<Check> {
     ]
 }
 
+/// The same checks as an English configuration words them.
+fn checks_en() -> Vec<Check> {
+    vec![
+        Check {
+            criterion: "The problem statement is established".into(),
+            problem: None,
+        },
+        Check {
+            criterion: "Objectives and key results (OKR) are identified".into(),
+            problem: Some("section “Objectives and key results (OKR)” is empty".into()),
+        },
+    ]
+}
+
 fn manual() -> Vec<String> {
     vec!["Arkitektur, sikkerhet og juridiske forhold er vurdert".into()]
 }
@@ -65,10 +79,11 @@ fn status_comment_nb() {
 
 #[test]
 fn status_comment_en() {
-    let manual = manual();
+    let manual =
+        vec!["Architecture, security and legal matters are assessed at a high level".to_string()];
     let next = PhaseChecks {
         phase: "Planning",
-        checks: checks(),
+        checks: checks_en(),
         manual: &manual,
     };
     insta::assert_snapshot!(status_comment(&texts(Language::En), "Concept", Some(&next)));
@@ -106,12 +121,12 @@ fn rejected_and_flagged_over_two_phases_en() {
     let failing = [
         PhaseChecks {
             phase: "Concept",
-            checks: checks(),
+            checks: checks_en(),
             manual: &[],
         },
         PhaseChecks {
             phase: "Planning",
-            checks: checks(),
+            checks: checks_en(),
             manual: &[],
         },
     ];
@@ -154,4 +169,32 @@ fn configured_texts_replace_the_built_in_ones() {
         text.starts_with("<!-- portfolio-sync:status -->\n## Hvor står Konsept?\n"),
         "{text}"
     );
+}
+
+/// Every text the configuration may override exists in both languages, says something in each, fills in the same
+/// `{names}` in both (a name only one language uses would be left as `{name}` in the other), and the bokmål is not
+/// the English left untranslated.
+#[test]
+fn every_text_key_is_written_in_both_languages() {
+    let none = BTreeMap::new();
+    let (nb, en) = (
+        Texts::new(Language::Nb, none.clone()),
+        Texts::new(Language::En, none),
+    );
+    let names = |text: &str| -> Vec<String> {
+        let mut names: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        names.sort();
+        names
+    };
+    for name in TextKey::all_names() {
+        let key = TextKey::parse(name).expect("a text key parses by its own name");
+        let (nb, en) = (nb.fill(key, &[]), en.fill(key, &[]));
+        assert!(!nb.trim().is_empty() && !en.trim().is_empty(), "{name}");
+        assert_eq!(names(&nb), names(&en), "{name}: «{nb}» and “{en}”");
+        assert_ne!(nb, en, "{name} is not translated");
+    }
 }

@@ -573,6 +573,122 @@ require = [{ section = " " }]
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// [sections]: one section, the headings of every template version.
+
+#[test]
+fn a_section_is_named_once_and_found_under_every_alias() {
+    let config = valid(
+        r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Konsept"
+require = [
+  { section = "problemstilling" },
+  { checklist = "Mål og nøkkelresultat (OKR)", min_checked = 1 },
+]
+
+[handoff]
+include_sections = ["Problemstilling"]
+
+[sections."Problemstilling"]
+aliases = ["Describe the problem or need", "Beskriv problemet eller behovet:"]
+
+[sections."Mål og nøkkelresultat (OKR)"]
+aliases = ["Objectives & Key Results (OKR)"]
+"#,
+    );
+    let problem = config.section("PROBLEMSTILLING");
+    assert_eq!(problem.name, "Problemstilling");
+    assert_eq!(
+        problem.headings,
+        [
+            "Problemstilling",
+            "Describe the problem or need",
+            "Beskriv problemet eller behovet:"
+        ]
+    );
+    assert_eq!(config.handoff.include_sections, ["Problemstilling"]);
+    // A section without an entry is known by its own heading only.
+    assert_eq!(config.section("Risiko").headings, ["Risiko"]);
+}
+
+#[test]
+fn a_sections_entry_nothing_uses_is_a_misspelt_name() {
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Konsept"
+require = [{ section = "Problemstilling" }]
+
+[sections."Problemstiling"]
+aliases = ["Describe the problem or need"]
+"#;
+    let e = assert_error(text, 10, 11, "no requirement");
+    assert!(e.hint.contains("spell the name exactly"), "{e}");
+}
+
+#[test]
+fn an_empty_section_alias() {
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Konsept"
+require = [{ section = "Problemstilling" }]
+
+[sections."Problemstilling"]
+aliases = ["Describe the problem or need", "  "]
+"#;
+    assert_error(text, 11, 44, "empty alias");
+}
+
+#[test]
+fn a_section_that_is_another_sections_alias() {
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Konsept"
+require = [{ section = "Problemstilling" }, { section = "Describe the problem or need" }]
+
+[sections."Problemstilling"]
+aliases = ["Describe the problem or need"]
+
+[sections."Describe the problem or need"]
+aliases = ["Problem"]
+"#;
+    let e = assert_error(text, 13, 11, "also an alias of section \"Problemstilling\"");
+    assert!(e.hint.contains("merge the two entries"), "{e}");
+}
+
+#[test]
+fn an_unknown_key_in_a_sections_entry() {
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Konsept"
+require = [{ section = "Problemstilling" }]
+
+[sections."Problemstilling"]
+alias = ["Describe the problem or need"]
+"#;
+    assert_error(text, 11, 1, "unknown field `alias`");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // [sync].
 
 #[test]
@@ -1019,9 +1135,10 @@ fn digdir_configuration_is_valid() {
     assert_eq!(config.sync.on_violation, OnViolation::Revert);
     assert_eq!(config.sync.language, Language::Nb);
     assert_eq!(config.sync.no_status, 0);
+    // The OKR placeholders of the current template and of v4 (2021).
     assert_eq!(
         config.sync.placeholders,
-        ["Nøkkelresultat", "_No response_"]
+        ["Nøkkelresultat", "Key result", "_No response_"]
     );
     assert_eq!(
         config.handoff.responsible_field.as_deref(),
@@ -1040,9 +1157,16 @@ fn digdir_configuration_is_valid() {
         Some("digdir/dialogporten")
     );
     assert_eq!(config.teams["Altinn Studio"].repository, None);
-    // Requirements per phase: none to enter the first or the last; the rest as the portfolio README says.
+    // Requirements per phase: none to enter the first; the rest as the portfolio README says (docs/criteria.md).
     let counts: Vec<usize> = config.phases.iter().map(|(_, p)| p.require.len()).collect();
-    assert_eq!(counts, [0, 2, 2, 2, 4, 0]);
+    assert_eq!(counts, [0, 2, 3, 1, 4, 1]);
+    // Every version of the template: the sections the requirements name have their older headings.
+    assert_eq!(config.sections.len(), 5);
+    assert!(config
+        .section("Problemstilling")
+        .headings
+        .iter()
+        .any(|h| h == "Beskriv problemet eller behovet"));
     assert!(config
         .phases
         .iter()

@@ -326,7 +326,10 @@ fn check_tells_what_the_next_phase_needs() {
     let out = bin(&["check", "#105", "--snapshot", "config/examples/board.json"]);
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("To enter Planlegging:"), "{stdout}");
+    assert!(
+        stdout.contains("Dette må være på plass før tiltaket kan gå videre til Planlegging:"),
+        "{stdout}"
+    );
     assert!(stdout.contains("✗ "), "{stdout}");
 
     let out = bin(&["check", "999", "--snapshot", "config/examples/board.json"]);
@@ -347,9 +350,15 @@ fn check_reads_the_accepted_phase_as_the_sync_does() {
     let out = bin(&["check", "#118", "--snapshot", "config/examples/board.json"]);
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("accepted phase: Konsept"), "{stdout}");
-    assert!(stdout.contains("To enter Planlegging:"), "{stdout}");
-    assert!(!stdout.contains("To enter Konsept:"), "{stdout}");
+    assert!(stdout.contains("godkjent fase: Konsept"), "{stdout}");
+    assert!(
+        stdout.contains("Dette må være på plass før tiltaket kan gå videre til Planlegging:"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Dette må være på plass før tiltaket kan gå videre til Konsept:"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -362,7 +371,7 @@ fn check_finds_an_issue_whatever_the_case_of_its_repository() {
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("accepted phase: Planlegging"), "{stdout}");
+    assert!(stdout.contains("godkjent fase: Planlegging"), "{stdout}");
 }
 
 #[test]

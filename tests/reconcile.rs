@@ -203,7 +203,7 @@ fn forward_move_that_fails_is_reverted_and_explained() {
     assert_eq!(d.outcome, Outcome::Rejected);
     assert_eq!(d.missing.len(), 1, "{:?}", d.missing);
     assert!(
-        d.missing[0].contains("no checklist found under “Goals”"),
+        d.missing[0].contains("the issue has no checklist under “Goals”"),
         "{:?}",
         d.missing
     );

@@ -464,6 +464,48 @@ fn a_report_too_long_for_an_issue_is_cut_to_fit() {
     assert_eq!(mermaid_blocks(&body).len(), 1);
 }
 
+#[test]
+fn a_done_initiative_waits_to_be_archived_and_is_never_stale() {
+    let config = load_config("config/portfolio.toml");
+    let board = BoardBuilder::new("digdir", 1)
+        .single_select("Status", &["Implementering", "Utført"])
+        .issue("digdir/portfolio", 1, |i| {
+            i.title("Ferdig for lenge siden")
+                .status("Utført")
+                .labels(&["fase/utført"])
+                .status_updated_at("2025-01-01T00:00:00Z")
+        })
+        .issue("digdir/portfolio", 2, |i| {
+            i.title("Står fast")
+                .status("Implementering")
+                .labels(&["fase/implementering"])
+                .status_updated_at("2025-01-01T00:00:00Z")
+        })
+        .build();
+    let report = report::build(&config, &board, &[], monday());
+    let stale: Vec<(&str, bool)> = report
+        .time_in_phase
+        .iter()
+        .map(|t| (t.initiative.item.as_str(), t.stale))
+        .collect();
+    // 313 days: over Implementering's 180, and Utført has no limit (report.stale_days = 90 is not for it).
+    assert_eq!(
+        stale,
+        [("digdir/portfolio#2", true), ("digdir/portfolio#1", false)]
+    );
+    let waiting: Vec<&str> = report
+        .awaiting_archive
+        .iter()
+        .map(|t| t.initiative.item.as_str())
+        .collect();
+    assert_eq!(waiting, ["digdir/portfolio#1"]);
+    let utført = report.phases.last().expect("phases");
+    assert_eq!((utført.stale, utført.stale_days), (0, None));
+    let page = report::to_markdown(&report, Language::Nb);
+    assert!(page.contains("### Venter på arkivering\n"), "{page}");
+    assert!(page.contains("| Utført | 1 | 0 | – |"), "{page}");
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration.
 

@@ -800,7 +800,7 @@ impl Dashboard<'_> {
                 self.report
                     .phases
                     .iter()
-                    .map(|p| p.stale_days)
+                    .filter_map(|p| p.stale_days)
                     .max()
                     .unwrap_or(0),
             )
@@ -815,7 +815,7 @@ impl Dashboard<'_> {
             .report
             .phases
             .iter()
-            .filter_map(|p| Some((index(&p.phase)?, p.stale_days)))
+            .filter_map(|p| Some((index(&p.phase)?, p.stale_days?)))
             .collect();
         let points: Vec<(f64, f64, bool)> = aging
             .iter()
@@ -902,7 +902,8 @@ impl Dashboard<'_> {
                 .phases
                 .iter()
                 .find(|x| x.phase == *phase)
-                .map_or(0, |x| x.stale_days);
+                .and_then(|x| x.stale_days)
+                .map_or_else(|| "–".to_string(), |d| d.to_string());
             let oldest = of
                 .iter()
                 .filter_map(|a| a.days)

@@ -38,6 +38,7 @@ pub fn to_markdown_within(report: &Report, language: Language, max_bytes: usize)
             report.ready.len(),
             report.blocked.len(),
             report.time_in_phase.len(),
+            report.awaiting_archive.len(),
             report.recent_handoffs.len(),
             report.not_on_board.len(),
             report.skipped.len(),
@@ -211,6 +212,7 @@ impl<'a> Page<'a> {
         self.ready();
         self.blocked();
         self.stale();
+        self.awaiting_archive();
         self.handoffs();
         self.not_on_board();
         self.skipped();
@@ -330,7 +332,8 @@ impl<'a> Page<'a> {
                     name,
                     p.count.to_string(),
                     p.stale.to_string(),
-                    p.stale_days.to_string(),
+                    p.stale_days
+                        .map_or_else(|| "–".to_string(), |d| d.to_string()),
                 ]
             })
             .collect();
@@ -368,8 +371,8 @@ impl<'a> Page<'a> {
             return self.none();
         }
         let intro = self.t(
-            "Oppfyller alle automatiske krav til neste fase. Møtet avgjør, etter kriteriene under tabellen.",
-            "Meet every automatic requirement of their next phase. The meeting decides, on the criteria below the table.",
+            "Oppfyller alle automatiske krav til neste fase. Porteføljekontoret avgjør, etter kriteriene under tabellen.",
+            "Meet every automatic requirement of their next phase. The portfolio office decides, on the criteria below the table.",
         );
         let _ = writeln!(self.out, "{intro}\n");
         let rows = r
@@ -465,7 +468,7 @@ impl<'a> Page<'a> {
             return self.none();
         }
         let intro = self.t(
-            "Lenger i fasen enn grensen for fasen.",
+            "Har stått i fasen lenger enn grensen tillater.",
             "In their phase for longer than the phase's limit.",
         );
         let _ = writeln!(self.out, "{intro}\n");
@@ -476,7 +479,7 @@ impl<'a> Page<'a> {
                     self.link(&t.initiative),
                     cell(&t.phase),
                     t.days.map_or_else(String::new, |d| d.to_string()),
-                    t.stale_days.to_string(),
+                    t.stale_days.map_or_else(String::new, |d| d.to_string()),
                 ]
             })
             .collect();
@@ -485,6 +488,43 @@ impl<'a> Page<'a> {
             self.t("Fase", "Phase"),
             self.t("Dager i fasen", "Days in phase"),
             self.t("Grense", "Limit"),
+        ];
+        self.table(&headers, rows);
+    }
+
+    /// Done, but the card is still on the board: the last criterion of done is archiving it.
+    fn awaiting_archive(&mut self) {
+        let r = self.report;
+        if r.awaiting_archive.is_empty() {
+            return;
+        }
+        self.section(self.t("Venter på arkivering", "Waiting to be archived"));
+        let intro = self.t(
+            "Tiltak i siste fase som fortsatt står på tavla. Arkiver kortet når resten av definisjonen av ferdig er oppfylt.",
+            "Initiatives in the last phase that are still on the board. Archive the card once the rest of the definition of done is met.",
+        );
+        let _ = writeln!(
+            self.out,
+            "{intro}
+"
+        );
+        let unknown = self.t("ukjent", "unknown");
+        let rows = r
+            .awaiting_archive
+            .iter()
+            .map(|t| {
+                vec![
+                    self.link(&t.initiative),
+                    cell(&t.phase),
+                    t.days
+                        .map_or_else(|| unknown.to_string(), |d| d.to_string()),
+                ]
+            })
+            .collect();
+        let headers = [
+            self.t("Tiltak", "Initiative"),
+            self.t("Fase", "Phase"),
+            self.t("Dager i fasen", "Days in phase"),
         ];
         self.table(&headers, rows);
     }
@@ -541,7 +581,7 @@ impl<'a> Page<'a> {
         let r = self.report;
         let intro = match self.lang {
             Language::Nb => format!(
-                "Åpne issues i {} som ikke ligger på tavla.",
+                "Åpne saker i {} som ikke ligger på tavla.",
                 r.board.repositories.join(", ")
             ),
             Language::En => format!(
@@ -554,14 +594,14 @@ impl<'a> Page<'a> {
             return self.none();
         }
         let rows = r.not_on_board.iter().map(|i| vec![self.link(i)]).collect();
-        self.table(&[self.t("Issue", "Issue")], rows);
+        self.table(&[self.t("Sak", "Issue")], rows);
     }
 
     fn skipped(&mut self) {
         self.section(self.t("Hoppet over", "Skipped"));
         let r = self.report;
         let intro = self.t(
-            "Kort på tavla som boten ikke behandler, så ingenting faller ut i stillhet.",
+            "Kort på tavla som boten ikke behandler, så ingenting forsvinner ubemerket.",
             "Cards on the board the bot does not handle, so that nothing is left out silently.",
         );
         let _ = writeln!(self.out, "{intro}\n");
@@ -586,15 +626,13 @@ impl<'a> Page<'a> {
 
     fn skip_reason(&self, why: &SkipReason) -> String {
         match why {
-            SkipReason::Draft => self
-                .t("utkast, ikke et issue", "draft, not an issue")
-                .into(),
+            SkipReason::Draft => self.t("utkast, ikke en sak", "draft, not an issue").into(),
             SkipReason::PullRequest => "pull request".into(),
             SkipReason::Archived => self.t("arkivert", "archived").into(),
             SkipReason::Closed => self.t("lukket", "closed").into(),
             SkipReason::OtherRepository { repository } => match self.lang {
                 Language::Nb => format!(
-                    "fra {}, som ikke er et av tavlas repositorier",
+                    "fra {}, som ikke er ett av tavlas repositorier",
                     cell(repository)
                 ),
                 Language::En => format!(
@@ -603,7 +641,7 @@ impl<'a> Page<'a> {
                 ),
             },
             SkipReason::UnknownStatus { status } => match self.lang {
-                Language::Nb => format!("Status «{}» er ingen konfigurert fase", cell(status)),
+                Language::Nb => format!("Status «{}» er ikke en konfigurert fase", cell(status)),
                 Language::En => format!("Status “{}” is not a configured phase", cell(status)),
             },
             SkipReason::Other { detail } => cell(detail),

@@ -29,6 +29,9 @@ pub struct Report {
     pub blocked: Vec<Blocked>,
     /// Every initiative: how long since its Status last changed, and whether that is over the phase's limit.
     pub time_in_phase: Vec<TimeInPhase>,
+    /// Initiatives in the last phase: done, and still on the board until someone archives the card. Never stale:
+    /// the work is over, what is left is the archiving (Digdir's "Tiltaket er arkivert i GitHub").
+    pub awaiting_archive: Vec<TimeInPhase>,
     /// Handoffs are recent when the Status changed within this many days.
     pub recent_days: u32,
     pub recent_handoffs: Vec<RecentHandoff>,
@@ -73,8 +76,9 @@ pub struct PhaseSummary {
     pub count: usize,
     /// How many of them are stale.
     pub stale: usize,
-    /// Days in this phase after which an initiative is stale.
-    pub stale_days: u32,
+    /// Days in this phase after which an initiative is stale; `None` for the last phase, which has no limit unless
+    /// it sets its own.
+    pub stale_days: Option<u32>,
     pub handoff: bool,
 }
 
@@ -120,7 +124,8 @@ pub struct TimeInPhase {
     /// When the Status last changed; `None` when the board does not say (an item that never had a Status).
     pub since: Option<Day>,
     pub days: Option<u32>,
-    pub stale_days: u32,
+    /// The phase's limit; `None` for the last phase (see [`Report::awaiting_archive`]).
+    pub stale_days: Option<u32>,
     pub stale: bool,
 }
 
@@ -181,6 +186,12 @@ pub fn build(config: &Config, snapshot: &Snapshot, open_issues: &[Issue], today:
         &time_in_phase,
         today,
     );
+    let last = config.phases.get(config.phases.len() - 1).name.as_str();
+    let awaiting_archive = time_in_phase
+        .iter()
+        .filter(|t| t.phase == last)
+        .cloned()
+        .collect();
     Report {
         date: today,
         board: BoardInfo {
@@ -194,6 +205,7 @@ pub fn build(config: &Config, snapshot: &Snapshot, open_issues: &[Issue], today:
         ready: ready(config, &seen),
         blocked: blocked(config, &seen),
         time_in_phase,
+        awaiting_archive,
         recent_days: config.report.recent_days,
         recent_handoffs: recent_handoffs(config, &seen, today),
         not_on_board: not_on_board(config, snapshot, open_issues),
@@ -342,12 +354,15 @@ fn skip_reason(config: &Config, item: &Item, reason: &str) -> SkipReason {
     }
 }
 
-fn stale_days(config: &Config, phase: PhaseIdx) -> u32 {
-    config
-        .phases
-        .get(phase)
-        .stale_days
-        .unwrap_or(config.report.stale_days)
+/// The phase's own `stale_days`, else `report.stale_days`; the last phase has no limit of its own unless it sets
+/// one: an initiative there is done and waits to be archived, which is no sign of a stuck initiative.
+fn stale_days(config: &Config, phase: PhaseIdx) -> Option<u32> {
+    let own = config.phases.get(phase).stale_days;
+    if phase + 1 == config.phases.len() {
+        own
+    } else {
+        Some(own.unwrap_or(config.report.stale_days))
+    }
 }
 
 fn phase_summaries(config: &Config, seen: &[Seen], times: &[TimeInPhase]) -> Vec<PhaseSummary> {
@@ -436,7 +451,7 @@ fn time_in_phase(config: &Config, seen: &[Seen], today: Day) -> Vec<TimeInPhase>
                 since: s.since,
                 days,
                 stale_days: limit,
-                stale: days.is_some_and(|d| d > limit),
+                stale: days.zip(limit).is_some_and(|(d, limit)| d > limit),
             };
             (s.phase, s.issue.reference(), time)
         })

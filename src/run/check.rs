@@ -11,6 +11,7 @@ use crate::board::{IssueRef, Snapshot};
 use crate::config::{self, Config};
 use crate::forge::Forge;
 use crate::marker::Marker;
+use crate::messages::TextKey;
 use crate::plan::{plural, Change, Outcome};
 use crate::reconcile;
 
@@ -86,11 +87,14 @@ pub fn answer(
                         "comments": [],
                     }))?
                 )?,
-                Format::Text => writeln!(
-                    out,
-                    "{name}: {title}\nskipped ({}): the bot never touches this card, so it needs nothing.",
-                    decision.reason
-                )?,
+                Format::Text => {
+                    let why = &decision.reason;
+                    let line = config.sync.language.pick(
+                        format!("hoppet over ({why}): portfolio-sync rører aldri dette kortet, så det trenger ingenting."),
+                        format!("skipped ({why}): the bot never touches this card, so it needs nothing."),
+                    );
+                    writeln!(out, "{name}: {title}\n{line}")?
+                }
             }
             return Ok(Exit::Ok);
         }
@@ -144,26 +148,39 @@ pub fn answer(
         return Ok(Exit::Ok);
     }
 
+    // What the issue needs, for the people who run the portfolio: in the configuration's language.
+    let lang = config.sync.language;
     writeln!(out, "{wanted}: {title}")?;
+    let (accepted, board) = lang.pick(("godkjent fase", "tavla"), ("accepted phase", "board"));
     writeln!(
         out,
-        "accepted phase: {}, board: {} ({}: {})",
+        "{accepted}: {}, {board}: {} ({}: {})",
         show(&decision.from),
         show(&decision.to),
-        decision.outcome.as_str(),
+        decision.outcome.name(lang),
         decision.reason
     )?;
     for m in &decision.missing {
         writeln!(out, "  ✗ {m}")?;
     }
     match &next {
-        None => writeln!(
-            out,
-            "{} is the last phase.",
-            config.phases.get(current).name
-        )?,
+        None => {
+            let phase = &config.phases.get(current).name;
+            let line = lang.pick(
+                format!("{phase} er den siste fasen."),
+                format!("{phase} is the last phase."),
+            );
+            writeln!(out, "{line}")?
+        }
         Some(next) => {
-            writeln!(out, "\nTo enter {}:", next.phase)?;
+            let line = lang.pick(
+                format!(
+                    "Dette må være på plass før tiltaket kan gå videre til {}:",
+                    next.phase
+                ),
+                format!("To enter {}:", next.phase),
+            );
+            writeln!(out, "\n{line}")?;
             for c in &next.checks {
                 writeln!(
                     out,
@@ -172,8 +189,13 @@ pub fn answer(
                     c.sentence()
                 )?;
             }
-            for m in next.manual {
-                writeln!(out, "  ? {m} (judged by people)")?;
+            // Under a heading of their own: a criterion that ends in a bracket must not get a second one.
+            if !next.manual.is_empty() {
+                let heading = reconcile::texts(config).fill(TextKey::ManualHeading, &[]);
+                writeln!(out, "{heading}")?;
+            }
+            for m in next.manual.iter() {
+                writeln!(out, "  ? {m}")?;
             }
         }
     }

@@ -11,6 +11,7 @@ use super::{board_name, handle, report, Exit, Format, UsageError};
 use crate::config::Config;
 use crate::event::{self, Trigger};
 use crate::forge::IssueForge;
+use crate::language::Language;
 
 /// An event as GitHub Actions hands it over: its name and its JSON payload.
 #[derive(Debug, Clone)]
@@ -70,7 +71,11 @@ pub async fn event<F: IssueForge>(
     out: &mut impl Write,
 ) -> Result<Exit> {
     let trigger = input.trigger(dry_run)?;
-    tracing::info!("event {}: {}", input.name, summary::trigger_title(&trigger));
+    tracing::info!(
+        "event {}: {}",
+        input.name,
+        summary::trigger_title(&trigger, Language::En)
+    );
     let exit = on_event(forge, config, &trigger, actions, out).await?;
     let Trigger::FullSync { dry_run } = trigger else {
         return Ok(exit);
@@ -119,11 +124,12 @@ pub async fn on_event<F: IssueForge>(
             Err(_) => print_unsaved(out, &handled.plan, &handled.applied, Format::Text)?,
         }
     }
-    let title = format!(
-        "{} ({})",
-        summary::trigger_title(trigger),
-        board_name(config)
+    let lang = config.sync.language;
+    let board = lang.pick(
+        format!("{} prosjekt {}", config.board.owner, config.board.project),
+        board_name(config),
     );
+    let title = format!("{} ({board})", summary::trigger_title(trigger, lang));
     let run = summary::Summary {
         title: &title,
         plan: &handled.plan,
@@ -131,6 +137,7 @@ pub async fn on_event<F: IssueForge>(
         dry_run: false,
         refused: None,
         notes: &handled.notes,
+        language: lang,
     };
     actions.publish(out, &run, Format::Text);
     Ok(match saved {

@@ -40,11 +40,28 @@ pub async fn sync<F: Forge>(
         board_name(config)
     );
     preflight::check(config, &snapshot.board).map_err(|e| UsageError(e.to_string()))?;
+    let lang = config.sync.language;
+    let board = &config.board;
     let (snapshot, title) = match only(config, snapshot, &options.issues)? {
-        (snapshot, None) => (snapshot, format!("full sync of {}", board_name(config))),
+        (snapshot, None) => (
+            snapshot,
+            lang.pick(
+                format!(
+                    "full synkronisering av {} prosjekt {}",
+                    board.owner, board.project
+                ),
+                format!("full sync of {}", board_name(config)),
+            ),
+        ),
         (snapshot, Some(names)) => (
             snapshot,
-            format!("sync of {names} ({})", board_name(config)),
+            lang.pick(
+                format!(
+                    "synkronisering av {names} ({} prosjekt {})",
+                    board.owner, board.project
+                ),
+                format!("sync of {names} ({})", board_name(config)),
+            ),
         ),
     };
     let mut plan = reconcile::reconcile(config, &snapshot);
@@ -58,16 +75,17 @@ pub async fn sync<F: Forge>(
         dry_run: options.dry_run,
         refused: None,
         notes: &[],
+        language: lang,
     };
     let too_large = plan.writes() > config.sync.max_changes && !options.allow_large;
     if options.dry_run {
         print_plan(out, &plan, None, options.format)?;
         let mut notes = Vec::new();
         if too_large {
-            let warning = format!(
-                "this plan has {} writes, more than sync.max_changes = {}: a real run would refuse it without --allow-large",
-                plan.writes(),
-                config.sync.max_changes
+            let (n, max) = (plan.writes(), config.sync.max_changes);
+            let warning = lang.pick(
+                format!("planen har {n} endringer, flere enn sync.max_changes = {max}: en ekte kjøring avviser den uten --allow-large"),
+                format!("this plan has {n} writes, more than sync.max_changes = {max}: a real run would refuse it without --allow-large"),
             );
             tracing::warn!("{warning}");
             notes.push(warning);
@@ -81,10 +99,10 @@ pub async fn sync<F: Forge>(
     }
     if too_large {
         print_plan(out, &plan, None, options.format)?;
-        let refused = format!(
-            "the plan has {} writes, more than sync.max_changes = {}. Check it (a dry run prints it), then run again with --allow-large",
-            plan.writes(),
-            config.sync.max_changes
+        let (n, max) = (plan.writes(), config.sync.max_changes);
+        let refused = lang.pick(
+            format!("planen har {n} endringer, flere enn sync.max_changes = {max}. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large"),
+            format!("the plan has {n} writes, more than sync.max_changes = {max}. Check it (a dry run prints it), then run again with --allow-large"),
         );
         tracing::error!("refused: {refused}");
         let run = summary::Summary {

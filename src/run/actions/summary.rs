@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use crate::apply::Applied;
 use crate::board::IssueRef;
 use crate::event::Trigger;
+use crate::language::Language;
 use crate::markdown::{cell, text};
 use crate::marker::Marker;
 use crate::plan::{plural, Change, Decision, Outcome, Plan};
@@ -31,6 +32,8 @@ pub struct Summary<'a> {
     pub refused: Option<&'a str>,
     /// Things worth telling that are not decisions ("nothing to do: …", "… was added to the board").
     pub notes: &'a [String],
+    /// The configuration's language: the summary and the annotations are for the people who run the portfolio.
+    pub language: Language,
 }
 
 /// The numbers a workflow can read as step outputs.
@@ -71,15 +74,39 @@ pub fn outputs(run: &Summary) -> String {
 }
 
 /// A title for an event's run (a full sync is titled by `sync`).
-pub fn trigger_title(trigger: &Trigger) -> String {
+pub fn trigger_title(trigger: &Trigger, lang: Language) -> String {
     match trigger {
-        Trigger::FullSync { .. } => "full sync".into(),
-        Trigger::Comment(c) => format!("comment by {} on {}", c.author, c.issue),
-        Trigger::AddToBoard(e) => format!("new issue {}", e.issue),
-        Trigger::ReconcileIssue(e) => format!("change to {}", e.issue),
-        Trigger::ReconcileItem { .. } => "change to a board item".into(),
-        Trigger::Ignore(_) => "event".into(),
+        Trigger::FullSync { .. } => lang.pick("full synkronisering", "full sync").into(),
+        Trigger::Comment(c) => lang.pick(
+            format!("kommentar fra {} på {}", c.author, c.issue),
+            format!("comment by {} on {}", c.author, c.issue),
+        ),
+        Trigger::AddToBoard(e) => lang.pick(
+            format!("ny sak {}", e.issue),
+            format!("new issue {}", e.issue),
+        ),
+        Trigger::ReconcileIssue(e) => lang.pick(
+            format!("endring i {}", e.issue),
+            format!("change to {}", e.issue),
+        ),
+        Trigger::ReconcileItem { .. } => lang
+            .pick("endring av et kort på tavla", "change to a board item")
+            .into(),
+        Trigger::Ignore(_) => lang.pick("hendelse", "event").into(),
     }
+}
+
+/// "1 endring", "3 endringer" / "1 write", "3 writes".
+fn count(lang: Language, n: usize, nb: (&str, &str), en: &str) -> String {
+    match lang {
+        Language::Nb if n == 1 => format!("1 {}", nb.0),
+        Language::Nb => format!("{n} {}", nb.1),
+        Language::En => plural(n, en),
+    }
+}
+
+fn writes(lang: Language, n: usize) -> String {
+    count(lang, n, ("endring", "endringer"), "write")
 }
 
 /// The job summary of a run, in GitHub-flavoured markdown. `server_url` (`$GITHUB_SERVER_URL`) turns issue names
@@ -88,35 +115,60 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
     let mut md = String::new();
     let plan = run.plan;
     let c = run.counts();
-    let dry = if run.dry_run { " (dry run)" } else { "" };
+    let lang = run.language;
+    let t = |nb: &'static str, en: &'static str| lang.pick(nb, en);
+    let dry = if run.dry_run {
+        t(" (prøvekjøring)", " (dry run)")
+    } else {
+        ""
+    };
     let _ = writeln!(md, "## portfolio-sync: {}{dry}\n", text(run.title));
 
     // The state of the run, first: what someone opening the summary needs to know.
     let planned = plan.writes();
     if run.dry_run {
-        let _ = writeln!(
-            md,
-            "**Dry run: nothing was written.** {} planned.\n",
-            plural(planned, "write")
+        let line = lang.pick(
+            format!(
+                "**Prøvekjøring: ingenting er endret.** {} er planlagt.",
+                writes(lang, planned)
+            ),
+            format!(
+                "**Dry run: nothing was written.** {} planned.",
+                writes(lang, planned)
+            ),
         );
+        let _ = writeln!(md, "{line}\n");
     } else if let Some(why) = run.refused {
-        let _ = writeln!(md, "**Refused: nothing was written.** {}\n", text(why));
-    } else if c.failed > 0 {
-        let _ = writeln!(
-            md,
-            "**{} failed** ({} done). The next run retries them.\n",
-            plural(c.failed, "write"),
-            c.writes
+        let head = t(
+            "**Avvist: ingenting er endret.**",
+            "**Refused: nothing was written.**",
         );
+        let _ = writeln!(md, "{head} {}\n", text(why));
+    } else if c.failed > 0 {
+        let line = lang.pick(
+            format!(
+                "**{} feilet** ({} utført). Neste kjøring prøver på nytt.",
+                writes(lang, c.failed),
+                c.writes
+            ),
+            format!(
+                "**{} failed** ({} done). The next run retries them.",
+                writes(lang, c.failed),
+                c.writes
+            ),
+        );
+        let _ = writeln!(md, "{line}\n");
     } else if planned == 0 {
-        let _ = writeln!(md, "Nothing to do.\n");
+        let _ = writeln!(md, "{}\n", t("Ingenting å gjøre.", "Nothing to do."));
     } else {
-        let _ = writeln!(md, "{} done.\n", plural(c.writes, "write"));
+        let done = t("er utført", "done");
+        let _ = writeln!(md, "{} {done}.\n", writes(lang, c.writes));
     }
 
     if !plan.decisions.is_empty() {
-        let counts = plan.outcome_counts(" · ");
-        let _ = writeln!(md, "{}: {counts}\n", plural(plan.decisions.len(), "item"));
+        let counts = plan.outcome_counts_in(" · ", lang);
+        let items = count(lang, plan.decisions.len(), ("kort", "kort"), "item");
+        let _ = writeln!(md, "{items}: {counts}\n");
     }
 
     let moved: Vec<&Decision> = plan
@@ -126,19 +178,24 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
         .collect();
     if !moved.is_empty() {
         let verb = if run.dry_run || run.refused.is_some() {
-            "Would move"
+            t("Ville flyttet", "Would move")
         } else {
-            "Moved"
+            t("Flyttet", "Moved")
         };
         let _ = writeln!(md, "### {verb} ({})\n", moved.len());
-        let _ = writeln!(md, "| Issue | From | To | |\n| --- | --- | --- | --- |");
+        let header = t("| Sak | Fra | Til | |", "| Issue | From | To | |");
+        let _ = writeln!(md, "{header}\n| --- | --- | --- | --- |");
         for d in moved.iter().take(MAX_ROWS) {
             let mut what = match d.outcome {
-                Outcome::Adopted => "adopted: phase label set, no checks".to_string(),
+                Outcome::Adopted => t(
+                    "overtatt: faseetiketten er satt, uten kontroll",
+                    "adopted: phase label set, no checks",
+                )
+                .to_string(),
                 _ => d.reason.clone(),
             };
             if handoff(plan, &d.item) {
-                what.push_str("; handoff announced");
+                what.push_str(t("; overlevering varslet", "; handoff announced"));
             }
             let _ = writeln!(
                 md,
@@ -149,7 +206,7 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
                 cell(&what)
             );
         }
-        more(&mut md, moved.len());
+        more(&mut md, moved.len(), lang);
     }
 
     let refused: Vec<&Decision> = plan
@@ -159,15 +216,16 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
         .collect();
     if !refused.is_empty() {
         let verb = if run.dry_run || run.refused.is_some() {
-            "Would refuse"
+            t("Ville avvist", "Would refuse")
         } else {
-            "Refused"
+            t("Avvist", "Refused")
         };
         let _ = writeln!(md, "### {verb} ({})\n", refused.len());
-        let _ = writeln!(
-            md,
-            "| Issue | Move | What is missing |\n| --- | --- | --- |"
+        let header = t(
+            "| Sak | Flytting | Dette mangler |",
+            "| Issue | Move | What is missing |",
         );
+        let _ = writeln!(md, "{header}\n| --- | --- | --- |");
         for d in refused.iter().take(MAX_ROWS) {
             let missing = if d.missing.is_empty() {
                 cell(&d.reason)
@@ -186,12 +244,14 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
                 phase(&d.to)
             );
         }
-        more(&mut md, refused.len());
+        more(&mut md, refused.len(), lang);
     }
 
     if let Some(report) = run.applied.filter(|r| !r.failures.is_empty()) {
-        let _ = writeln!(md, "### Failed ({})\n", report.failures.len());
-        let _ = writeln!(md, "| Item | Write | Error |\n| --- | --- | --- |");
+        let failed = t("Feilet", "Failed");
+        let _ = writeln!(md, "### {failed} ({})\n", report.failures.len());
+        let header = t("| Kort | Endring | Feil |", "| Item | Write | Error |");
+        let _ = writeln!(md, "{header}\n| --- | --- | --- |");
         for f in report.failures.iter().take(MAX_ROWS) {
             let _ = writeln!(
                 md,
@@ -201,18 +261,29 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
                 cell(&f.error)
             );
         }
-        more(&mut md, report.failures.len());
+        more(&mut md, report.failures.len(), lang);
         if report.skipped > 0 {
-            let _ = writeln!(
-                md,
-                "{} of those items were not tried; the next run finishes them.\n",
-                plural(report.skipped, "later write")
+            let line = lang.pick(
+                format!(
+                    "{} for de samme kortene ble ikke forsøkt; neste kjøring gjør dem ferdig.",
+                    count(
+                        lang,
+                        report.skipped,
+                        ("senere endring", "senere endringer"),
+                        ""
+                    )
+                ),
+                format!(
+                    "{} of those items were not tried; the next run finishes them.",
+                    plural(report.skipped, "later write")
+                ),
             );
+            let _ = writeln!(md, "{line}\n");
         }
     }
 
     if !run.notes.is_empty() {
-        let _ = writeln!(md, "### Notes\n");
+        let _ = writeln!(md, "### {}\n", t("Merknader", "Notes"));
         for note in run.notes {
             let _ = writeln!(md, "- {}", text(note));
         }
@@ -233,14 +304,23 @@ pub fn error_markdown(title: &str, error: &str) -> String {
 /// Annotations for a run: an error per failed write and for a refused plan, a warning per refused move, a notice
 /// per note. At most [`MAX_ANNOTATIONS`] of each kind; the last one then tells how many more the summary lists.
 pub fn annotations(run: &Summary) -> Vec<String> {
+    let lang = run.language;
     let mut errors = Vec::new();
     if let Some(why) = run.refused {
-        errors.push(annotation("error", "Plan refused", why));
-    }
-    for f in run.applied.iter().flat_map(|r| &r.failures) {
         errors.push(annotation(
             "error",
-            &format!("Write failed: {}", f.item),
+            lang.pick("Planen er avvist", "Plan refused"),
+            why,
+        ));
+    }
+    for f in run.applied.iter().flat_map(|r| &r.failures) {
+        let title = lang.pick(
+            format!("Endring feilet: {}", f.item),
+            format!("Write failed: {}", f.item),
+        );
+        errors.push(annotation(
+            "error",
+            &title,
             &format!("{}: {}", f.action, f.error),
         ));
     }
@@ -251,14 +331,16 @@ pub fn annotations(run: &Summary) -> Vec<String> {
         .iter()
         .filter(|d| d.outcome == Outcome::Rejected)
         .map(|d| {
-            let title = if would {
-                format!("Move would be refused: {}", d.item)
-            } else {
-                format!("Move refused: {}", d.item)
+            let title = match (would, lang) {
+                (true, Language::Nb) => format!("Flyttingen ville blitt avvist: {}", d.item),
+                (true, Language::En) => format!("Move would be refused: {}", d.item),
+                (false, Language::Nb) => format!("Flyttingen er avvist: {}", d.item),
+                (false, Language::En) => format!("Move refused: {}", d.item),
             };
             let mut message = format!("{} → {}: {}", phase(&d.from), phase(&d.to), d.reason);
             if !d.missing.is_empty() {
-                let _ = write!(message, ". Missing: {}", d.missing.join("; "));
+                let missing = lang.pick("Mangler", "Missing");
+                let _ = write!(message, ". {missing}: {}", d.missing.join("; "));
             }
             annotation("warning", &title, &message)
         })
@@ -274,7 +356,7 @@ pub fn annotations(run: &Summary) -> Vec<String> {
         ("warning", warnings),
         ("notice", notices),
     ] {
-        out.extend(capped(kind, list));
+        out.extend(capped(kind, list, lang));
     }
     out
 }
@@ -284,15 +366,15 @@ pub fn error_annotation(error: &str) -> String {
     annotation("error", "portfolio-sync failed", error)
 }
 
-fn capped(kind: &str, mut list: Vec<String>) -> Vec<String> {
+fn capped(kind: &str, mut list: Vec<String>, lang: Language) -> Vec<String> {
     if list.len() > MAX_ANNOTATIONS {
         let more = list.len() - (MAX_ANNOTATIONS - 1);
         list.truncate(MAX_ANNOTATIONS - 1);
-        list.push(annotation(
-            kind,
-            "portfolio-sync",
-            &format!("…and {more} more: see the job summary"),
-        ));
+        let message = lang.pick(
+            format!("…og {more} til: se jobbsammendraget"),
+            format!("…and {more} more: see the job summary"),
+        );
+        list.push(annotation(kind, "portfolio-sync", &message));
     }
     list
 }
@@ -331,13 +413,14 @@ fn handoff(plan: &Plan, item: &str) -> bool {
     })
 }
 
-fn more(md: &mut String, total: usize) {
+fn more(md: &mut String, total: usize, lang: Language) {
     if total > MAX_ROWS {
-        let _ = writeln!(
-            md,
-            "\n…and {} more: the step's log has the full plan.",
-            total - MAX_ROWS
+        let n = total - MAX_ROWS;
+        let line = lang.pick(
+            format!("…og {n} til: hele planen står i loggen for steget."),
+            format!("…and {n} more: the step's log has the full plan."),
         );
+        let _ = writeln!(md, "\n{line}");
     }
     md.push('\n');
 }
@@ -433,6 +516,7 @@ mod tests {
             dry_run: false,
             refused: None,
             notes: &notes,
+            language: Language::En,
         };
         let md = markdown(&run, Some("https://github.com/"));
         assert!(
@@ -488,6 +572,7 @@ mod tests {
             dry_run: true,
             refused: None,
             notes: &[],
+            language: Language::En,
         };
         let md = markdown(&run, None);
         assert!(md.contains("## portfolio-sync: t (dry run)"), "{md}");
@@ -536,6 +621,7 @@ mod tests {
             dry_run: false,
             refused: None,
             notes: &[],
+            language: Language::En,
         };
         assert_eq!(
             annotations(&run),
@@ -579,6 +665,7 @@ mod tests {
             dry_run: true,
             refused: None,
             notes: &[],
+            language: Language::En,
         };
         let md = markdown(&run, None);
         assert_eq!(md.matches("| A | B |").count(), MAX_ROWS);
@@ -586,6 +673,50 @@ mod tests {
             md.contains("…and 5 more: the step's log has the full plan."),
             "{md}"
         );
+    }
+
+    #[test]
+    fn in_bokmål_the_summary_and_the_annotations_are_bokmål() {
+        let plan = plan();
+        let applied = applied();
+        let run = Summary {
+            title: "full synkronisering av o prosjekt 1",
+            plan: &plan,
+            applied: Some(&applied),
+            dry_run: false,
+            refused: None,
+            notes: &[],
+            language: Language::Nb,
+        };
+        let md = markdown(&run, None);
+        for line in [
+            "**1 endring feilet** (4 utført). Neste kjøring prøver på nytt.",
+            "4 kort: 1 godkjent · 1 avvist · 1 overtatt · 0 uendret · 1 hoppet over",
+            "### Flyttet (2)",
+            "| Sak | Fra | Til | |",
+            "| o/p#3 | – | Problem | overtatt: faseetiketten er satt, uten kontroll |",
+            "### Avvist (1)",
+            "| Sak | Flytting | Dette mangler |",
+            "### Feilet (1)",
+            "1 senere endring for de samme kortene ble ikke forsøkt; neste kjøring gjør dem ferdig.",
+        ] {
+            assert!(md.contains(line), "{line}\n\n{md}");
+        }
+        assert_eq!(
+            annotations(&run),
+            vec![
+                "::error title=Endring feilet%3A o/p#3::add label fase/problem: HTTP 502: bad gateway%0A100%25 sure".to_string(),
+                "::warning title=Flyttingen er avvist%3A o/p#2::Konsept → Planlegging: 2 requirements unmet. Mangler: Planlegging: OKR | <mål>; Risiko_beskrevet".to_string(),
+            ]
+        );
+        let dry = Summary {
+            dry_run: true,
+            applied: None,
+            ..run
+        };
+        assert!(markdown(&dry, None).contains(
+            "## portfolio-sync: full synkronisering av o prosjekt 1 (prøvekjøring)\n\n**Prøvekjøring: ingenting er endret.** 0 endringer er planlagt."
+        ));
     }
 
     #[test]
