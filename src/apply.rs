@@ -133,6 +133,7 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
         applied: Applied::default(),
         failed_items: BTreeSet::new(),
         comments: HashMap::new(),
+        tracking: HashMap::new(),
     };
     // Labels a repository lacks are made first: the items' label writes need them.
     let (labels, items): (Vec<&Action>, Vec<&Action>) = plan
@@ -212,6 +213,8 @@ struct Applier<'f, F> {
     failed_items: BTreeSet<String>,
     /// Comments read this run, kept up to date with what this run wrote.
     comments: HashMap<IssueRef, Vec<Comment>>,
+    /// Tracking issues found or opened this run: (the initiative, the team repository) → the issue.
+    tracking: HashMap<(IssueRef, String), IssueRef>,
 }
 
 impl<F: Forge> Applier<'_, F> {
@@ -331,31 +334,47 @@ impl<F: Forge> Applier<'_, F> {
                 body,
                 marker,
             } => {
-                if self.opened(repository, marker).await? {
+                if let Some(found) = self.opened(repository, marker).await? {
+                    self.remember(repository, marker, found);
                     return Ok(Written::Already);
                 }
-                if let Err(first) = self.forge.create_issue(repository, title, body).await {
-                    // It may have landed before the error: look before trying once more.
-                    if self.opened(repository, marker).await? {
-                        return Ok(Written::Wrote);
+                let created = match self.forge.create_issue(repository, title, body).await {
+                    Ok(created) => created,
+                    Err(first) => {
+                        // It may have landed before the error: look before trying once more.
+                        if let Some(found) = self.opened(repository, marker).await? {
+                            self.remember(repository, marker, found);
+                            return Ok(Written::Wrote);
+                        }
+                        tracing::info!(
+                            "creating an issue in {repository} failed ({first:#}); trying once more"
+                        );
+                        self.forge.create_issue(repository, title, body).await?
                     }
-                    tracing::info!(
-                        "creating an issue in {repository} failed ({first:#}); trying once more"
-                    );
-                    self.forge.create_issue(repository, title, body).await?;
-                }
+                };
+                self.remember(repository, marker, created);
                 Ok(Written::Wrote)
             }
         }
     }
 
-    /// Whether the bot has opened an issue with `marker` in `repository`.
-    async fn opened(&mut self, repository: &str, marker: &Marker) -> Result<bool> {
+    /// A tracking issue this run found or opened, for the handoff comment that names it.
+    fn remember(&mut self, repository: &str, marker: &Marker, issue: IssueRef) {
+        if let Marker::Tracking(of) = marker {
+            self.tracking
+                .insert((of.clone(), repository.to_lowercase()), issue);
+        }
+    }
+
+    /// The issue the bot opened with `marker` in `repository`, if any (the oldest).
+    async fn opened(&mut self, repository: &str, marker: &Marker) -> Result<Option<IssueRef>> {
         let found = self
             .forge
             .find_issues(repository, &marker.to_string())
             .await?;
-        Ok(!marker::bot_issues(&found, self.bot, marker).is_empty())
+        Ok(marker::bot_issues(&found, self.bot, marker)
+            .first()
+            .map(|i| i.reference()))
     }
 
     /// Edits the bot's comment with `marker` (when `edit`), or creates it once.
@@ -366,6 +385,13 @@ impl<F: Forge> Applier<'_, F> {
         body: &str,
         edit: bool,
     ) -> Result<Written> {
+        // A handoff names the tracking issues opened just before it.
+        let filled = marker::fill_tracking(body, |repository| {
+            self.tracking
+                .get(&(issue.clone(), repository.to_lowercase()))
+                .map(IssueRef::to_string)
+        });
+        let body = filled.as_str();
         let bot = self.bot.to_string();
         let existing = find_marked(self.comments_of(issue).await?, &bot, marker)
             .map(|c| (c.id, c.body == body));

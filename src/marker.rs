@@ -61,6 +61,34 @@ impl Marker {
     }
 }
 
+/// Where a handoff comment names the tracking issue opened in `repository`: the bot fills in `owner/repo#n` when it
+/// posts the comment, after the issue exists. An HTML comment, so no text people wrote can hold one (it passes
+/// through `markdown::inert`, which escapes `<`).
+pub fn tracking_slot(repository: &str) -> String {
+    format!("<!-- portfolio-sync:tracking-ref:{repository} -->")
+}
+
+/// `body` with every [`tracking_slot`] replaced by what `found` says for its repository (the repository's name
+/// when it says nothing).
+pub fn fill_tracking(body: &str, found: impl Fn(&str) -> Option<String>) -> String {
+    const OPEN: &str = "<!-- portfolio-sync:tracking-ref:";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let Some(end) = after.find(" -->") else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let repository = &after[..end];
+        out.push_str(&found(repository).unwrap_or_else(|| repository.to_string()));
+        rest = &after[end + " -->".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Finds a bot comment with `marker` among an issue's comments: only the bot's own comments count, and only with
 /// the marker as their first line.
 pub fn find_marked<'a>(comments: &'a [Comment], bot: &str, marker: &Marker) -> Option<&'a Comment> {
@@ -88,4 +116,26 @@ pub fn bot_issues<'a>(issues: &'a [Issue], bot: &str, marker: &Marker) -> Vec<&'
         .collect();
     found.sort_by_key(|i| i.reference());
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_slots_are_filled_and_only_the_bots_count() {
+        let body = format!("a {} b {}", tracking_slot("o/x"), tracking_slot("o/y"));
+        let filled = fill_tracking(&body, |repo| (repo == "o/x").then(|| "o/x#3".to_string()));
+        assert_eq!(filled, "a o/x#3 b o/y");
+        // Text someone wrote reaches a body only through markdown::inert, which leaves no slot behind.
+        let typed = crate::markdown::inert(&tracking_slot("o/x"));
+        assert_eq!(fill_tracking(&typed, |_| Some("X".into())), typed);
+    }
+
+    #[test]
+    fn a_marker_counts_only_as_the_first_line() {
+        assert!(Marker::Status.leads("<!-- portfolio-sync:status -->\ntext"));
+        assert!(!Marker::Status.leads("quoted: <!-- portfolio-sync:status -->"));
+        assert!(!Marker::Status.leads("x\n<!-- portfolio-sync:status -->"));
+    }
 }

@@ -250,7 +250,7 @@ pub struct Handoff {
     pub milestone: Option<String>,
     /// (heading, markdown) of the resource sections, already shortened.
     pub sections: Vec<(String, String)>,
-    /// Tracking issues opened in the teams' repositories (`owner/repo#N`).
+    /// The teams' repositories where tracking issues are opened; the comment names each issue (`owner/repo#N`).
     pub tracking: Vec<String>,
 }
 
@@ -299,7 +299,11 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
         out.push_str(&format!(
             "- **{}:** {}\n",
             t.pick("Oppfølgingssaker", "Tracking issues"),
-            h.tracking.join(", ")
+            h.tracking
+                .iter()
+                .map(|repository| crate::marker::tracking_slot(repository))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     for (heading, text) in &h.sections {

@@ -979,6 +979,23 @@ fn a_handoff_posts_one_comment_and_one_tracking_issue_per_team_even_when_deliver
         );
         assert_eq!(w.issue_count("digdir/dialogporten"), 1, "{event}");
         assert_eq!(w.issue_count("digdir/fdk-issue-tracker"), 1, "{event}");
+        // The comment names the tracking issues it opened, as links GitHub draws (`owner/repo#n`).
+        let opened = |repo: &str| {
+            w.gh.read(|s| {
+                let repo = s.repo(repo).expect("the team repository");
+                let tracking = repo.issues.values().find(|i| i.author == BOT);
+                tracking.map(|i| format!("{}#{}", repo.full_name(), i.number))
+            })
+        };
+        for repo in ["digdir/dialogporten", "digdir/fdk-issue-tracker"] {
+            let link = opened(repo).expect("a tracking issue by the bot");
+            assert!(
+                handoffs[0].contains(&link),
+                "{event}: {link} in\n{}",
+                handoffs[0]
+            );
+        }
+        assert!(!handoffs[0].contains("tracking-ref"), "{}", handoffs[0]);
         assert_eq!(
             w.issue_count("digdir/altinn-studio"),
             studio,
