@@ -8,7 +8,9 @@ use anyhow::Result;
 use super::{save_error, UsageError};
 use crate::board::{Comment, Issue, IssueRef, Snapshot};
 use crate::config::{Config, Permission};
-use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
+use crate::forge::{
+    Forge, IssueForge, IssueKey, IssueOnBoard, LabelChange, LabelSpec, StatusChange,
+};
 use crate::github::GitHubForge;
 use crate::snapshot::SnapshotForge;
 
@@ -78,6 +80,12 @@ impl Forge for AnyForge {
     async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>> {
         each!(self, f => f.comments(issue).await)
     }
+    async fn comments_of_many(
+        &mut self,
+        issues: &[IssueRef],
+    ) -> Result<std::collections::HashMap<IssueRef, Vec<Comment>>> {
+        each!(self, f => f.comments_of_many(issues).await)
+    }
     fn paced_duration(&self, creates: usize) -> Option<std::time::Duration> {
         each!(self, f => f.paced_duration(creates))
     }
@@ -95,6 +103,9 @@ impl Forge for AnyForge {
     }
     async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()> {
         each!(self, f => f.remove_label(issue, label).await)
+    }
+    async fn change_labels(&mut self, changes: &[LabelChange]) -> Vec<Result<()>> {
+        each!(self, f => f.change_labels(changes).await)
     }
     async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64> {
         each!(self, f => f.create_comment(issue, body).await)

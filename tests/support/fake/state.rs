@@ -340,6 +340,9 @@ pub struct State {
     item_index: HashMap<String, (usize, usize)>,
     next_id: u64,
     clock: u64,
+    /// Issues (`owner/name#number`, lower case) whose label changes GitHub refuses with this message, over REST
+    /// (422) and GraphQL (an error on that change's alias alone): a write that fails for one item of a batch.
+    pub label_refusals: BTreeMap<String, String>,
 }
 
 impl State {
@@ -595,6 +598,19 @@ impl State {
         };
         self.add_repo(repo).issues.insert(number, data);
         number
+    }
+
+    /// Makes GitHub refuse every label change on this issue with `message` (see [`State::label_refusals`]).
+    pub fn refuse_label_changes(&mut self, repo: &str, number: u64, message: &str) {
+        self.label_refusals
+            .insert(format!("{}#{number}", repo.to_lowercase()), message.to_string());
+    }
+
+    /// The message GitHub refuses this issue's label changes with, if it does.
+    pub fn label_refusal(&self, repo: &str, number: u64) -> Option<&str> {
+        self.label_refusals
+            .get(&format!("{}#{number}", repo.to_lowercase()))
+            .map(String::as_str)
     }
 
     pub fn issue(&self, repo: &str, number: u64) -> Option<&IssueData> {
