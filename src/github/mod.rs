@@ -21,7 +21,8 @@
 //! for the caller to check whether it landed.
 //!
 //! Pacing: creating comments, issues, labels and reactions is spread out under GitHub's secondary limits
-//! ([`Settings::pace`], see [`pace`]); the run says up front how long that takes ([`Forge::paced_duration`]).
+//! ([`Settings::pace`], see [`pace`]), GraphQL mutations under GitHub's point budget, both by one limiter per
+//! process and identity; the run says up front how long that takes ([`Forge::paced_duration`]).
 //!
 //! Batches: `change_labels` is one GraphQL request per `label_batch_size` label changes (aliased
 //! `addLabelsToLabelable`/`removeLabelsFromLabelable`); `comments_of_many` one GraphQL request per 50 issues.
@@ -474,11 +475,16 @@ mod tests {
         let forge = GitHubForge::connect(settings.clone(), &board())
             .await
             .unwrap();
+        // GitHub's budget less the headroom: 70 a minute and 490 an hour. The 491st goes when the first is an
+        // hour old, the 561st a minute later.
         assert_eq!(
             forge.paced_duration(600),
-            Some(std::time::Duration::from_secs(580 * 8))
+            Some(std::time::Duration::from_secs(3600 + 60))
         );
-        assert_eq!(forge.paced_duration(3), Some(std::time::Duration::ZERO));
+        assert_eq!(
+            forge.paced_duration(300),
+            Some(std::time::Duration::from_secs(4 * 60))
+        );
 
         let unpaced = Settings {
             pace: Pace::OFF,

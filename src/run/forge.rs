@@ -11,7 +11,7 @@ use crate::config::{Config, Permission};
 use crate::forge::{
     Forge, IssueForge, IssueKey, IssueOnBoard, LabelChange, LabelSpec, StatusChange,
 };
-use crate::github::GitHubForge;
+use crate::github::{GitHubForge, Pace, Settings};
 use crate::snapshot::SnapshotForge;
 
 /// A snapshot file or GitHub.
@@ -35,9 +35,22 @@ pub async fn open(config: &Config, snapshot: Option<&Path>) -> Result<AnyForge> 
 
 /// The GitHub forge from the environment; a missing or half-set credential is the user's to fix (exit 2).
 pub async fn github(config: &Config) -> Result<GitHubForge> {
-    GitHubForge::from_env(&config.board)
+    let settings = Settings::from_env().map_err(|e| usage_or_not(e.is_usage_error(), e))?;
+    GitHubForge::connect(with_budget(settings, config), &config.board)
         .await
         .map_err(|e| usage_or_not(e.is_usage_error(), e))
+}
+
+/// The settings with the configuration's budget for creates (`[sync]`); pacing that is off stays off.
+pub fn with_budget(mut settings: Settings, config: &Config) -> Settings {
+    if !settings.pace.is_off() {
+        settings.pace = Pace::creates(
+            config.sync.creates_per_minute,
+            config.sync.creates_per_hour,
+            config.sync.create_headroom,
+        );
+    }
+    settings
 }
 
 /// A setup error as the user's to fix (exit 2) or not.

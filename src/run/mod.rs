@@ -21,7 +21,7 @@ mod handle;
 pub mod report;
 pub mod sync;
 
-pub use forge::{github, open, usage_or_not, AnyForge};
+pub use forge::{github, open, usage_or_not, with_budget, AnyForge};
 
 /// How a plan is printed: the text table, or the JSON of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
