@@ -588,6 +588,33 @@ async fn label_changes_find_ids_they_were_not_given() {
 }
 
 #[tokio::test]
+async fn a_lone_label_change_is_one_rest_request_without_ids() {
+    let gh = with_board(small_board());
+    let mut forge = forge(&gh, &config()).await;
+    let results = forge
+        .change_labels(&[label_change(48, "fase/problem", false)])
+        .await;
+    assert!(results[0].is_ok(), "{results:?}");
+    let results = forge
+        .change_labels(&[label_change(48, "fase/konsept", true)])
+        .await;
+    assert!(results[0].is_ok(), "{results:?}");
+    assert_eq!(
+        gh.read(|s| s.labels_of(REPO, 48)),
+        ["team/Dialogporten", "fase/konsept"]
+    );
+    let log = gh.log();
+    assert_eq!(
+        log.iter().map(|r| r.name()).collect::<Vec<_>>(),
+        [
+            "DELETE /repos/digdir/portfolio/issues/48/labels/fase%2Fproblem",
+            "POST /repos/digdir/portfolio/issues/48/labels"
+        ]
+    );
+    gh.finish();
+}
+
+#[tokio::test]
 async fn the_comments_of_many_issues_are_read_in_one_request() {
     let mut board = BoardBuilder::new("digdir", 1).single_select("Status", &["Problem"]);
     for n in 1..=60 {

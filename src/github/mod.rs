@@ -277,8 +277,19 @@ impl Forge for GitHubForge {
 
     /// Costs: one GraphQL request per `label_batch_size` changes, plus one label list per repository whose labels
     /// this forge has not read (a sync has read them to create the missing ones), plus one REST read per issue the
-    /// board read did not show.
+    /// board read did not show; a lone change is one REST request.
     async fn change_labels(&mut self, changes: &[LabelChange]) -> Vec<Result<()>> {
+        // A lone change (an event about one issue) goes over REST: one request either way, and REST names the
+        // issue and the label without their ids, which may cost a request each to find.
+        if let [change] = changes {
+            let result = if change.add {
+                rest::add_labels(&self.client, &change.issue, std::slice::from_ref(&change.label))
+                    .await
+            } else {
+                rest::remove_label(&self.client, &change.issue, &change.label).await
+            };
+            return vec![result.map_err(anyhow::Error::from)];
+        }
         let repos: BTreeSet<String> = changes
             .iter()
             .map(|c| c.issue.repository.to_lowercase())

@@ -352,8 +352,11 @@ impl State {
     pub fn digest(&self) -> Vec<String> {
         let mut out = Vec::new();
         for repo in self.repos.values() {
-            for label in &repo.labels {
-                out.push(format!("{} label {}", repo.full_name(), label.name));
+            // By name: the order a repository's labels were made in is seen nowhere (GitHub lists them by name).
+            let mut labels: Vec<&str> = repo.labels.iter().map(|l| l.name.as_str()).collect();
+            labels.sort_unstable();
+            for label in labels {
+                out.push(format!("{} label {label}", repo.full_name()));
             }
             for issue in repo.issues.values() {
                 let mut labels = issue.labels.clone();
