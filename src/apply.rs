@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::forge::{Forge, LabelChange, LabelSpec, StatusChange};
 use crate::marker::{self, find_marked, Marker};
 use crate::plan::{Action, Change, Plan};
+use crate::progress::Progress;
 
 /// A write that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,13 +128,14 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
 
 /// Executes every action of the plan; never stops at the first failure.
 pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
-    announce_pacing(forge, plan);
+    let paced = announce_pacing(forge, plan);
     let mut run = Applier {
         forge,
         bot,
         applied: Applied::default(),
         failed_items: BTreeSet::new(),
         comments: HashMap::new(),
+        progress: Progress::start("writes", plan.actions.len(), paced),
     };
     // Labels a repository lacks are made first: the items' label writes need them.
     let (labels, items): (Vec<&Action>, Vec<&Action>) = plan
@@ -172,19 +174,33 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
                 others.push(*action);
             }
         }
-        // One item has one action per step, so the order between these three groups is no item's order.
-        run.statuses(&statuses).await;
-        run.labels(&labels).await;
+        // One item has one action per step, so the order between these three groups is no item's order. Batches
+        // go to the forge in parts of `PROGRESS_PART`, so that progress moves during a step of thousands.
+        for part in statuses.chunks(PROGRESS_PART) {
+            run.statuses(part).await;
+            run.tick();
+        }
+        for part in labels.chunks(PROGRESS_PART) {
+            run.labels(part).await;
+            run.tick();
+        }
         for action in others {
             run.one_action(action).await;
+            run.tick();
         }
+        run.tick();
     }
+    run.progress.finish();
     run.applied
 }
 
+/// Changes handed to the forge at once: a multiple of every batch size GitHub's forge uses (25, 50, 100), so
+/// parting a step's batch adds no request.
+const PROGRESS_PART: usize = 500;
+
 /// Says up front when the forge will space out the run's creates (GitHub's secondary limits make a first run that
 /// creates hundreds of comments take an hour or more), so that a long run is not mistaken for a hung one.
-fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
+fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) -> Option<std::time::Duration> {
     let creates = plan
         .actions
         .iter()
@@ -199,7 +215,8 @@ fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
             )
         })
         .count();
-    if let Some(at_least) = forge.paced_duration(creates).filter(|d| !d.is_zero()) {
+    let paced = forge.paced_duration(creates).filter(|d| !d.is_zero());
+    if let Some(at_least) = paced {
         let secs = at_least.as_secs();
         tracing::info!(
             "up to {creates} comments, issues, labels or reactions to create: they are spaced out to stay under \
@@ -208,6 +225,7 @@ fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
             secs % 60
         );
     }
+    paced
 }
 
 /// The one result of a one-change batch.
@@ -229,10 +247,17 @@ struct Applier<'f, F> {
     applied: Applied,
     failed_items: BTreeSet<String>,
     /// Comments read this run, kept up to date with what this run wrote.
-    comments: HashMap<IssueRef, Vec<Comment>>,
+    comments: HashMap<IssueRef, Vec<Comment>>,    progress: Progress,
 }
 
 impl<F: Forge> Applier<'_, F> {
+    /// Tells the progress: every action tried, failed or skipped counts as done.
+    fn tick(&self) {
+        let a = &self.applied;
+        self.progress
+            .set(a.writes + a.already_done + a.failures.len() + a.skipped);
+    }
+
     fn fail(&mut self, action: &Action, error: anyhow::Error) {
         tracing::warn!(item = %action.item, action = action.change.kind(), "write failed: {error:#}");
         self.failed_items.insert(action.item.clone());

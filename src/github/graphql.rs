@@ -134,6 +134,7 @@ pub const BOARD_ITEMS: &str = concat!(
   node(id: $project) {
     ... on ProjectV2 {
       items(first: 100, after: $after) {
+        totalCount
         pageInfo { hasNextPage endCursor }
         nodes { ...BoardItem }
       }
