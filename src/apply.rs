@@ -247,7 +247,8 @@ struct Applier<'f, F> {
     applied: Applied,
     failed_items: BTreeSet<String>,
     /// Comments read this run, kept up to date with what this run wrote.
-    comments: HashMap<IssueRef, Vec<Comment>>,    progress: Progress,
+    comments: HashMap<IssueRef, Vec<Comment>>,
+    progress: Progress,
 }
 
 impl<F: Forge> Applier<'_, F> {

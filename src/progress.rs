@@ -39,12 +39,12 @@ impl Every {
 
     /// Whether to report `done` (of the total) at `now`; a `true` counts as reported.
     pub fn due(&mut self, done: usize, now: Instant) -> bool {
-        let tenths = if self.total == 0 {
-            10
-        } else {
-            done.min(self.total) * 10 / self.total
-        };
-        let due = tenths > self.tenths_told || now.saturating_duration_since(self.last) >= self.period;
+        // Nothing to do counts as all done.
+        let tenths = (done.min(self.total) * 10)
+            .checked_div(self.total)
+            .unwrap_or(10);
+        let due =
+            tenths > self.tenths_told || now.saturating_duration_since(self.last) >= self.period;
         if due {
             self.tenths_told = self.tenths_told.max(tenths);
             self.last = now;
@@ -112,24 +112,25 @@ impl Progress {
             bar
         });
         // Without a bar, a ticker keeps the log from going quiet during a long pause (a paced create).
-        let ticker = (shown && bar.is_none() && tokio::runtime::Handle::try_current().is_ok()).then(|| {
-            let state = state.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval_at(now + LOG_EVERY, LOG_EVERY);
-                loop {
-                    tick.tick().await;
-                    let done = {
-                        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-                        let done = s.done;
-                        if !s.every.due(done, Instant::now()) {
-                            continue;
-                        }
-                        done
-                    };
-                    log_line(what, done, total, now.elapsed());
-                }
-            })
-        });
+        let ticker = (shown && bar.is_none() && tokio::runtime::Handle::try_current().is_ok())
+            .then(|| {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval_at(now + LOG_EVERY, LOG_EVERY);
+                    loop {
+                        tick.tick().await;
+                        let done = {
+                            let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                            let done = s.done;
+                            if !s.every.due(done, Instant::now()) {
+                                continue;
+                            }
+                            done
+                        };
+                        log_line(what, done, total, now.elapsed());
+                    }
+                })
+            });
         Progress {
             what,
             total,
@@ -176,14 +177,17 @@ impl Drop for Progress {
 }
 
 fn log_line(what: &str, done: usize, total: usize, elapsed: Duration) {
-    let percent = if total == 0 { 100 } else { done * 100 / total };
+    let percent = (done * 100).checked_div(total).unwrap_or(100);
     match eta(done, total, elapsed) {
         Some(left) if done < total => tracing::info!(
             "{done} of {total} {what} ({percent} %) in {}, about {} left",
             human(elapsed),
             human(left)
         ),
-        _ => tracing::info!("{done} of {total} {what} ({percent} %) in {}", human(elapsed)),
+        _ => tracing::info!(
+            "{done} of {total} {what} ({percent} %) in {}",
+            human(elapsed)
+        ),
     }
 }
 
@@ -208,7 +212,10 @@ mod tests {
         let mut every = Every::new(1000, LOG_EVERY, start);
         assert!(!every.due(5, start + Duration::from_secs(29)));
         assert!(every.due(5, start + Duration::from_secs(30)));
-        assert!(!every.due(6, start + Duration::from_secs(59)), "30 s from the last line");
+        assert!(
+            !every.due(6, start + Duration::from_secs(59)),
+            "30 s from the last line"
+        );
         assert!(every.due(6, start + Duration::from_secs(60)));
         // A jump over several tenths is one line.
         assert!(every.due(450, start + Duration::from_secs(61)));

@@ -724,7 +724,12 @@ creates_per_hour = 60
 [[phase]]
 name = "Problem"
 "#;
-    assert_error(text, 8, 20, "sync.creates_per_hour = 60 is less than creates_per_minute = 90");
+    assert_error(
+        text,
+        8,
+        20,
+        "sync.creates_per_hour = 60 is less than creates_per_minute = 90",
+    );
 }
 
 #[test]

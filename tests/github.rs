@@ -546,7 +546,11 @@ async fn label_changes_go_50_to_a_request_and_a_failed_one_fails_alone() {
     }
     gh.read(|s| {
         assert_eq!(s.labels_of(REPO, 1), ["fase/konsept"]);
-        assert_eq!(s.labels_of(REPO, 36), ["fase/problem", "fase/konsept"], "only the doomed add failed");
+        assert_eq!(
+            s.labels_of(REPO, 36),
+            ["fase/problem", "fase/konsept"],
+            "only the doomed add failed"
+        );
         assert_eq!(s.labels_of(REPO, 60), ["fase/konsept"]);
         assert_eq!(s.labels_of(REPO, 61), ["fase/problem"]);
     });
@@ -581,8 +585,18 @@ async fn label_changes_find_ids_they_were_not_given() {
         ["team/Dialogporten", "fase/konsept"]
     );
     let log = gh.log();
-    assert_eq!(log.rest("GET", "/repos/digdir/portfolio/labels"), 1, "{}", log.summary());
-    assert_eq!(log.rest("GET", "/repos/digdir/portfolio/issues/48"), 1, "{}", log.summary());
+    assert_eq!(
+        log.rest("GET", "/repos/digdir/portfolio/labels"),
+        1,
+        "{}",
+        log.summary()
+    );
+    assert_eq!(
+        log.rest("GET", "/repos/digdir/portfolio/issues/48"),
+        1,
+        "{}",
+        log.summary()
+    );
     assert_eq!(log.graphql("ChangeLabels"), 1, "{}", log.summary());
     gh.finish();
 }
@@ -624,7 +638,12 @@ async fn the_comments_of_many_issues_are_read_in_one_request() {
     gh.edit(|s| {
         for n in 1..=60 {
             s.add_comment(REPO, n, "kari", &format!("hei {n}"));
-            s.add_comment(REPO, n, BOT, &format!("<!-- portfolio-sync:status -->\n{n}"));
+            s.add_comment(
+                REPO,
+                n,
+                BOT,
+                &format!("<!-- portfolio-sync:status -->\n{n}"),
+            );
         }
         for k in 0..120 {
             s.add_comment(REPO, 7, "ola", &format!("lang tråd {k}"));
@@ -635,7 +654,12 @@ async fn the_comments_of_many_issues_are_read_in_one_request() {
     gh.clear_log();
     let many = forge.comments_of_many(&issues).await.unwrap();
     let log = gh.log();
-    assert_eq!(log.graphql("IssueComments"), 2, "50 issues a request: {}", log.summary());
+    assert_eq!(
+        log.graphql("IssueComments"),
+        2,
+        "50 issues a request: {}",
+        log.summary()
+    );
     assert_eq!(
         log.rest("GET", "/repos/digdir/portfolio/issues/7/comments"),
         2,

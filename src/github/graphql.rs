@@ -321,7 +321,9 @@ pub fn issue_comments_document(issues: &[(&str, &str, u64)]) -> (String, Value, 
     let mut aliases = Vec::with_capacity(issues.len());
     for (i, (owner, name, number)) in issues.iter().enumerate() {
         let alias = format!("i{i}");
-        params.push(format!("$owner{i}: String!, $name{i}: String!, $number{i}: Int!"));
+        params.push(format!(
+            "$owner{i}: String!, $name{i}: String!, $number{i}: Int!"
+        ));
         body.push_str(&format!(
             "  {alias}: repository(owner: $owner{i}, name: $name{i}) {{ issue(number: $number{i}) {{ \
              comments(first: 100) {{ pageInfo {{ hasNextPage endCursor }} \

@@ -283,8 +283,12 @@ impl Forge for GitHubForge {
         // issue and the label without their ids, which may cost a request each to find.
         if let [change] = changes {
             let result = if change.add {
-                rest::add_labels(&self.client, &change.issue, std::slice::from_ref(&change.label))
-                    .await
+                rest::add_labels(
+                    &self.client,
+                    &change.issue,
+                    std::slice::from_ref(&change.label),
+                )
+                .await
             } else {
                 rest::remove_label(&self.client, &change.issue, &change.label).await
             };
@@ -359,7 +363,9 @@ impl Forge for GitHubForge {
         }
         results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("GitHub gave no result for this change"))))
+            .map(|r| {
+                r.unwrap_or_else(|| Err(anyhow::anyhow!("GitHub gave no result for this change")))
+            })
             .collect()
     }
 

@@ -298,7 +298,10 @@ mod tests {
             spacing: Duration::ZERO,
         });
         // 3 a minute and 6 an hour after the headroom.
-        assert_eq!(slots(&mut schedule, start, 8), [0, 0, 0, 60, 60, 60, 3600, 3600]);
+        assert_eq!(
+            slots(&mut schedule, start, 8),
+            [0, 0, 0, 60, 60, 60, 3600, 3600]
+        );
         // After a quiet hour the burst is back.
         let later = start + Duration::from_secs(3 * 3600);
         assert_eq!(slots(&mut schedule, later, 4), [0, 0, 0, 60]);
@@ -404,7 +407,11 @@ mod tests {
         }
         assert_eq!(Instant::now(), start, "3 a minute go at once");
         other.wait().await;
-        assert_eq!(Instant::now(), start, "another identity has a minute of its own");
+        assert_eq!(
+            Instant::now(),
+            start,
+            "another identity has a minute of its own"
+        );
         // The first client's bookings count for the second: its next create waits for the minute.
         second.wait().await;
         assert_eq!(Instant::now() - start, MINUTE);

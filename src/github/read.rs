@@ -12,10 +12,10 @@ use super::client::Client;
 use super::error::{GitHubError, GraphQlMessage};
 use super::graphql;
 use super::retry::Retry;
-use crate::progress::Progress;
 use crate::board::{Draft, FieldDef, FieldKind, Issue, IssueState, Item, ItemKind, PullRequest};
 use crate::config::BoardConfig;
 use crate::forge::IssueKey;
+use crate::progress::Progress;
 
 /// The project as the writes need it: ids of the project, its fields and their options.
 #[derive(Debug, Clone)]

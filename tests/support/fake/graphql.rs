@@ -650,10 +650,7 @@ impl GitHub<'_> {
                     "Argument 'input' on Field '{field}' has an invalid value"
                 ))
             })?;
-        if matches!(
-            field,
-            "addLabelsToLabelable" | "removeLabelsFromLabelable"
-        ) {
+        if matches!(field, "addLabelsToLabelable" | "removeLabelsFromLabelable") {
             return self.change_labels(field, input);
         }
         let project_id = str_arg(input, "projectId")?;
@@ -768,7 +765,9 @@ impl GitHub<'_> {
         let ids = input
             .get("labelIds")
             .and_then(Value::as_array)
-            .ok_or_else(|| FieldError::new("Argument 'labelIds' on InputObject has an invalid value"))?;
+            .ok_or_else(|| {
+                FieldError::new("Argument 'labelIds' on InputObject has an invalid value")
+            })?;
         let mut names = Vec::with_capacity(ids.len());
         for id in ids {
             let id = id.as_str().unwrap_or_default();

@@ -605,8 +605,10 @@ impl State {
 
     /// Makes GitHub refuse every label change on this issue with `message` (see [`State::label_refusals`]).
     pub fn refuse_label_changes(&mut self, repo: &str, number: u64, message: &str) {
-        self.label_refusals
-            .insert(format!("{}#{number}", repo.to_lowercase()), message.to_string());
+        self.label_refusals.insert(
+            format!("{}#{number}", repo.to_lowercase()),
+            message.to_string(),
+        );
     }
 
     /// The message GitHub refuses this issue's label changes with, if it does.
