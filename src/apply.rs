@@ -8,7 +8,8 @@
 //! Each item's actions run in the plan's order, which puts the item's memory (its phase label, a revert, the
 //! reaction that answers a command) last: a run stopped anywhere leaves every item either done or looking
 //! undone, and the next run plans what is left. Items go side by side, one step at a time, so the status changes
-//! that stand at the same step of several items go to the forge in one batch.
+//! and the label changes that stand at the same step of several items go to the forge in one batch each. The
+//! comments of every issue that is to get a comment are read before the first step, in one batched read.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -16,9 +17,10 @@ use anyhow::Result;
 
 use crate::board::{Comment, IssueRef};
 use crate::config::Config;
-use crate::forge::{Forge, LabelSpec, StatusChange};
+use crate::forge::{Forge, LabelChange, LabelSpec, StatusChange};
 use crate::marker::{self, find_marked, Marker};
 use crate::plan::{Action, Change, Plan};
+use crate::progress::Progress;
 
 /// A write that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +128,7 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
 
 /// Executes every action of the plan; never stops at the first failure.
 pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
-    announce_pacing(forge, plan);
+    let paced = announce_pacing(forge, plan);
     let mut run = Applier {
         forge,
         bot,
@@ -134,6 +136,7 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
         failed_items: BTreeSet::new(),
         comments: HashMap::new(),
         tracking: HashMap::new(),
+        progress: Progress::start("writes", plan.actions.len(), paced),
     };
     // Labels a repository lacks are made first: the items' label writes need them.
     let (labels, items): (Vec<&Action>, Vec<&Action>) = plan
@@ -152,30 +155,53 @@ pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
         });
         queues[at].push(action);
     }
+    run.prefetch_comments(plan).await;
     let steps = queues.iter().map(Vec::len).max().unwrap_or(0);
     for step in 0..steps {
         let mut statuses = Vec::new();
+        let mut labels = Vec::new();
         let mut others = Vec::new();
         for action in queues.iter().filter_map(|q| q.get(step)) {
             if run.failed_items.contains(&action.item) {
                 run.applied.skipped += 1;
             } else if matches!(action.change, Change::SetStatus { .. }) {
                 statuses.push(*action);
+            } else if matches!(
+                action.change,
+                Change::AddLabel { .. } | Change::RemoveLabel { .. }
+            ) {
+                labels.push(*action);
             } else {
                 others.push(*action);
             }
         }
-        run.statuses(&statuses).await;
+        // One item has one action per step, so the order between these three groups is no item's order. Batches
+        // go to the forge in parts of `PROGRESS_PART`, so that progress moves during a step of thousands.
+        for part in statuses.chunks(PROGRESS_PART) {
+            run.statuses(part).await;
+            run.tick();
+        }
+        for part in labels.chunks(PROGRESS_PART) {
+            run.labels(part).await;
+            run.tick();
+        }
         for action in others {
             run.one_action(action).await;
+            run.tick();
         }
+        run.tick();
     }
+    run.progress.finish();
     run.applied
 }
 
+/// Changes handed to the forge at once: a multiple of every batch size GitHub's forge uses (25, 50, 100), so
+/// parting a step's batch adds no request.
+const PROGRESS_PART: usize = 500;
+
 /// Says up front when the forge will space out the run's creates (GitHub's secondary limits make a first run that
 /// creates hundreds of comments take an hour or more), so that a long run is not mistaken for a hung one.
-fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
+fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) -> Option<std::time::Duration> {
     let creates = plan
         .actions
         .iter()
@@ -190,7 +216,8 @@ fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
             )
         })
         .count();
-    if let Some(at_least) = forge.paced_duration(creates).filter(|d| !d.is_zero()) {
+    let paced = forge.paced_duration(creates).filter(|d| !d.is_zero());
+    if let Some(at_least) = paced {
         let secs = at_least.as_secs();
         tracing::info!(
             "up to {creates} comments, issues, labels or reactions to create: they are spaced out to stay under \
@@ -199,6 +226,15 @@ fn announce_pacing<F: Forge>(forge: &F, plan: &Plan) {
             secs % 60
         );
     }
+    paced
+}
+
+/// The one result of a one-change batch.
+fn one_result(results: Vec<Result<()>>) -> Result<()> {
+    results
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Err(anyhow::anyhow!("the forge gave no result for this change")))
 }
 
 enum Written {
@@ -215,9 +251,17 @@ struct Applier<'f, F> {
     comments: HashMap<IssueRef, Vec<Comment>>,
     /// Tracking issues found or opened this run: (the initiative, the team repository) → the issue.
     tracking: HashMap<(IssueRef, String), IssueRef>,
+    progress: Progress,
 }
 
 impl<F: Forge> Applier<'_, F> {
+    /// Tells the progress: every action tried, failed or skipped counts as done.
+    fn tick(&self) {
+        let a = &self.applied;
+        self.progress
+            .set(a.writes + a.already_done + a.failures.len() + a.skipped);
+    }
+
     fn fail(&mut self, action: &Action, error: anyhow::Error) {
         tracing::warn!(item = %action.item, action = action.change.kind(), "write failed: {error:#}");
         self.failed_items.insert(action.item.clone());
@@ -271,6 +315,76 @@ impl<F: Forge> Applier<'_, F> {
         }
     }
 
+    /// Label adds and removals of several items at once: the forge batches them as its host allows (GitHub:
+    /// aliased mutations). A change that failed fails only its item.
+    async fn labels(&mut self, actions: &[&Action]) {
+        let changes: Vec<(&Action, LabelChange)> = actions
+            .iter()
+            .copied()
+            .filter_map(|a| match &a.change {
+                Change::AddLabel { issue, label } => Some((
+                    a,
+                    LabelChange {
+                        issue: issue.clone(),
+                        label: label.clone(),
+                        add: true,
+                    },
+                )),
+                Change::RemoveLabel { issue, label } => Some((
+                    a,
+                    LabelChange {
+                        issue: issue.clone(),
+                        label: label.clone(),
+                        add: false,
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        if changes.is_empty() {
+            return;
+        }
+        let batch: Vec<LabelChange> = changes.iter().map(|(_, c)| c.clone()).collect();
+        let results = self.forge.change_labels(&batch).await;
+        for (i, (action, _)) in changes.iter().enumerate() {
+            match results.get(i) {
+                Some(Ok(())) => self.applied.writes += 1,
+                Some(Err(e)) => self.fail(action, anyhow::anyhow!("{e:#}")),
+                None => self.fail(
+                    action,
+                    anyhow::anyhow!("the forge gave no result for this change"),
+                ),
+            }
+        }
+    }
+
+    /// Reads, in one batch, the comments of every issue the plan comments on (an upsert must find the bot's
+    /// marked comment first). Only those: a run with nothing to comment reads no comments. A batch that fails is
+    /// not an item's failure: each issue is then read on its own when its comment comes.
+    async fn prefetch_comments(&mut self, plan: &Plan) {
+        let mut issues: Vec<IssueRef> = Vec::new();
+        let mut seen: BTreeSet<&IssueRef> = BTreeSet::new();
+        for action in &plan.actions {
+            if let Change::UpsertComment { issue, .. } | Change::PostComment { issue, .. } =
+                &action.change
+            {
+                if seen.insert(issue) {
+                    issues.push(issue.clone());
+                }
+            }
+        }
+        if issues.is_empty() {
+            return;
+        }
+        match self.forge.comments_of_many(&issues).await {
+            Ok(found) => self.comments.extend(found),
+            Err(e) => tracing::warn!(
+                "reading the comments of {} issues at once failed ({e:#}); reading them one at a time",
+                issues.len()
+            ),
+        }
+    }
+
     async fn comments_of(&mut self, issue: &IssueRef) -> Result<&mut Vec<Comment>> {
         if !self.comments.contains_key(issue) {
             let list = self.forge.comments(issue).await?;
@@ -283,13 +397,21 @@ impl<F: Forge> Applier<'_, F> {
         match change {
             Change::SetStatus { .. } => Ok(Written::Already), // done in batches first
             Change::AddLabel { issue, label } => {
-                self.forge
-                    .add_labels(issue, std::slice::from_ref(label))
-                    .await?;
+                let change = LabelChange {
+                    issue: issue.clone(),
+                    label: label.clone(),
+                    add: true,
+                };
+                one_result(self.forge.change_labels(&[change]).await)?;
                 Ok(Written::Wrote)
             }
             Change::RemoveLabel { issue, label } => {
-                self.forge.remove_label(issue, label).await?;
+                let change = LabelChange {
+                    issue: issue.clone(),
+                    label: label.clone(),
+                    add: false,
+                };
+                one_result(self.forge.change_labels(&[change]).await)?;
                 Ok(Written::Wrote)
             }
             Change::CreateLabel {

@@ -81,6 +81,12 @@ pub struct SyncConfig {
     pub placeholders: Vec<String>,
     /// Phase of an item with no Status value.
     pub no_status: usize,
+    /// GitHub's budget for creating comments, issues, labels and reactions: at most this many in any minute...
+    pub creates_per_minute: u32,
+    /// ... and in any hour ...
+    pub creates_per_hour: u32,
+    /// ... less this many in both, left to people and the event handler working with the same token.
+    pub create_headroom: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
@@ -406,6 +412,15 @@ struct RawSync {
     #[schemars(with = "Option<String>")]
     /// The phase of a card with no Status (default: the first phase).
     no_status: Option<Spanned<String>>,
+    #[schemars(with = "u32")]
+    /// Comments, issues, labels and reactions GitHub allows in any minute (default 80).
+    creates_per_minute: Spanned<u32>,
+    #[schemars(with = "u32")]
+    /// The same in any hour (default 500).
+    creates_per_hour: Spanned<u32>,
+    #[schemars(with = "u32")]
+    /// Left in each window for people and the event handler (default 10).
+    create_headroom: Spanned<u32>,
 }
 
 impl Default for RawSync {
@@ -421,6 +436,10 @@ impl Default for RawSync {
             language: Language::Nb,
             placeholders: vec!["_No response_".into()],
             no_status: None,
+            // GitHub's documented secondary limits for content creation (GitHub Enterprise may differ).
+            creates_per_minute: Spanned::new(0..0, 80),
+            creates_per_hour: Spanned::new(0..0, 500),
+            create_headroom: Spanned::new(0..0, 10),
         }
     }
 }
@@ -1106,6 +1125,40 @@ impl Validator<'_> {
                 "set a positive limit; large one-off runs can pass --allow-large",
             );
         }
+        let (per_minute, per_hour, headroom) = (
+            *raw.creates_per_minute.get_ref(),
+            *raw.creates_per_hour.get_ref(),
+            *raw.create_headroom.get_ref(),
+        );
+        if per_minute <= headroom {
+            self.error(
+                raw.creates_per_minute.span(),
+                format!(
+                    "sync.creates_per_minute = {per_minute} leaves nothing after create_headroom = {headroom}: \
+                     the bot could never create a comment"
+                ),
+                "GitHub allows 80 a minute; keep create_headroom below creates_per_minute",
+            );
+        }
+        if per_hour <= headroom {
+            self.error(
+                raw.creates_per_hour.span(),
+                format!(
+                    "sync.creates_per_hour = {per_hour} leaves nothing after create_headroom = {headroom}: \
+                     the bot could never create a comment"
+                ),
+                "GitHub allows 500 an hour; keep create_headroom below creates_per_hour",
+            );
+        }
+        if per_hour < per_minute {
+            self.error(
+                raw.creates_per_hour.span(),
+                format!(
+                    "sync.creates_per_hour = {per_hour} is less than creates_per_minute = {per_minute}"
+                ),
+                "an hour holds sixty minutes: allow at least as many an hour as a minute (GitHub: 500 and 80)",
+            );
+        }
         let no_status = match &raw.no_status {
             None => 0,
             Some(name) => match phases.lookup(name.get_ref(), &prefix) {
@@ -1134,6 +1187,9 @@ impl Validator<'_> {
             language: raw.language,
             placeholders: raw.placeholders,
             no_status,
+            creates_per_minute: per_minute,
+            creates_per_hour: per_hour,
+            create_headroom: headroom,
         }
     }
 

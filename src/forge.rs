@@ -15,6 +15,15 @@ pub struct StatusChange {
     pub status: String,
 }
 
+/// One label added to or removed from one issue: what [`Forge::change_labels`] batches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelChange {
+    pub issue: IssueRef,
+    pub label: String,
+    /// `true` adds the label, `false` removes it.
+    pub add: bool,
+}
+
 /// A label the bot may need to create in a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelSpec {
@@ -32,6 +41,19 @@ pub trait Forge {
     /// Comments of one issue, oldest first.
     async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>>;
 
+    /// Comments of several issues, each oldest first. The default reads them one issue at a time; GitHub reads
+    /// many issues in one request. An issue missing from the answer is read again by [`Forge::comments`].
+    async fn comments_of_many(
+        &mut self,
+        issues: &[IssueRef],
+    ) -> Result<std::collections::HashMap<IssueRef, Vec<Comment>>> {
+        let mut all = std::collections::HashMap::new();
+        for issue in issues {
+            all.insert(issue.clone(), self.comments(issue).await?);
+        }
+        Ok(all)
+    }
+
     /// The least time `creates` new comments, issues, labels and reactions take when this forge spaces them out
     /// to stay under its host's rate limits; `None` when it does not.
     fn paced_duration(&self, _creates: usize) -> Option<std::time::Duration> {
@@ -47,6 +69,21 @@ pub trait Forge {
     async fn create_label(&mut self, repository: &str, label: &LabelSpec) -> Result<()>;
     async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()>;
     async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()>;
+    /// Adds and removes labels on several issues; one result per change, in order. Adding a label an issue has,
+    /// or removing one it lacks, changes nothing and succeeds, so implementations may retry. The default sends
+    /// one change at a time; GitHub batches them (aliased mutations).
+    async fn change_labels(&mut self, changes: &[LabelChange]) -> Vec<Result<()>> {
+        let mut results = Vec::with_capacity(changes.len());
+        for change in changes {
+            results.push(if change.add {
+                self.add_labels(&change.issue, std::slice::from_ref(&change.label))
+                    .await
+            } else {
+                self.remove_label(&change.issue, &change.label).await
+            });
+        }
+        results
+    }
 
     /// Creates a comment and returns its id. Not idempotent: callers check for it before retrying.
     async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64>;

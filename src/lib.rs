@@ -21,6 +21,7 @@ pub mod messages;
 pub mod phase;
 pub mod plan;
 pub mod preflight;
+pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod rules;

@@ -811,6 +811,77 @@ name = "Problem"
     assert!(e.hint.contains("--allow-large"), "{e}");
 }
 
+#[test]
+fn a_create_budget_that_leaves_nothing_or_an_hour_below_a_minute() {
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[sync]
+creates_per_minute = 10
+create_headroom = 10
+
+[[phase]]
+name = "Problem"
+"#;
+    let e = assert_error(text, 7, 22, "sync.creates_per_minute = 10 leaves nothing");
+    assert!(e.hint.contains("80 a minute"), "{e}");
+
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[sync]
+creates_per_minute = 90
+creates_per_hour = 60
+
+[[phase]]
+name = "Problem"
+"#;
+    assert_error(
+        text,
+        8,
+        20,
+        "sync.creates_per_hour = 60 is less than creates_per_minute = 90",
+    );
+}
+
+#[test]
+fn the_create_budget_defaults_to_githubs_and_can_be_changed() {
+    let base = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Problem"
+"#;
+    let config = parse(base, "t.toml").unwrap();
+    assert_eq!(
+        (
+            config.sync.creates_per_minute,
+            config.sync.creates_per_hour,
+            config.sync.create_headroom
+        ),
+        (80, 500, 10)
+    );
+    let enterprise = base.replace(
+        "[[phase]]",
+        "[sync]\ncreates_per_minute = 200\ncreates_per_hour = 2000\ncreate_headroom = 0\n\n[[phase]]",
+    );
+    let config = parse(&enterprise, "t.toml").unwrap();
+    assert_eq!(
+        (
+            config.sync.creates_per_minute,
+            config.sync.creates_per_hour,
+            config.sync.create_headroom
+        ),
+        (200, 2000, 0)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // [board], [teams], [texts].
 

@@ -63,11 +63,7 @@ fn exit_0_when_the_command_did_what_it_set_out_to_do() {
 #[test]
 fn exit_1_when_some_items_failed() {
     let gh = example_fake("config/examples/board-en.json");
-    gh.fault(
-        Fault::post("/repos/example-org/portfolio/issues/2/labels")
-            .status(422)
-            .body(json!({ "message": "Validation Failed" })),
-    );
+    gh.edit(|s| s.refuse_label_changes("example-org/portfolio", 2, "Validation Failed"));
     let out = live(&gh, &["--config", ENGLISH, "sync", "--allow-large"]);
     assert_exit(&out, 1, "a failed write");
     assert!(

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use portfolio_sync::board::{FieldKind, IssueRef, IssueState, ItemKind};
 use portfolio_sync::config::Permission;
-use portfolio_sync::forge::{Forge, IssueForge, IssueKey, LabelSpec, StatusChange};
+use portfolio_sync::forge::{Forge, IssueForge, IssueKey, LabelChange, LabelSpec, StatusChange};
 use portfolio_sync::github::{graphql, Credentials, GitHubForge, Secret, Settings, SetupError};
 use serde_json::json;
 use support::*;
@@ -481,6 +481,200 @@ async fn labels_with_slashes_are_added_removed_and_created() {
         2,
         "two pages of 100"
     );
+    gh.finish();
+}
+
+fn label_change(number: u64, label: &str, add: bool) -> LabelChange {
+    LabelChange {
+        issue: issue(number),
+        label: label.to_string(),
+        add,
+    }
+}
+
+#[tokio::test]
+async fn label_changes_go_50_to_a_request_and_a_failed_one_fails_alone() {
+    let mut board = BoardBuilder::new("digdir", 1).single_select("Status", &["Problem", "Konsept"]);
+    for n in 1..=120 {
+        board = board.issue(REPO, n, |i| i.status("Problem").labels(&["fase/problem"]));
+    }
+    let gh = with_board(board);
+    gh.edit(|s| {
+        s.add_label(REPO, "fase/konsept", "ededed", "");
+        s.add_label(REPO, "doomed", "ededed", "");
+    });
+    let mut forge = forge(&gh, &config()).await;
+    forge.read_board().await.unwrap();
+    // The ids of the labels are read once for the repository, as a sync does before it creates missing labels.
+    forge.repo_labels(REPO).await.unwrap();
+    // A label that goes away after it was read: GitHub refuses that alias, and only that one.
+    gh.edit(|s| {
+        s.repo_mut(REPO)
+            .unwrap()
+            .labels
+            .retain(|l| l.name != "doomed")
+    });
+    gh.clear_log();
+
+    let mut changes = Vec::new();
+    for n in 1..=60 {
+        changes.push(label_change(n, "fase/problem", false));
+        changes.push(label_change(n, "FASE/Konsept", true)); // names ignore case, as on GitHub
+    }
+    changes[70] = label_change(36, "doomed", true);
+    changes.push(label_change(61, "no-such-label", false)); // on no issue: nothing to remove
+    changes.push(label_change(62, "no-such-label", true));
+    let results = forge.change_labels(&changes).await;
+    assert_eq!(results.len(), 122);
+    for (i, result) in results.iter().enumerate() {
+        match i {
+            70 => assert!(
+                result
+                    .as_ref()
+                    .is_err_and(|e| format!("{e:#}").contains("Could not resolve")
+                        && format!("{e:#}").contains("doomed")),
+                "{result:?}"
+            ),
+            121 => assert!(
+                result
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("does not exist")),
+                "{result:?}"
+            ),
+            _ => assert!(result.is_ok(), "change {i}: {result:?}"),
+        }
+    }
+    gh.read(|s| {
+        assert_eq!(s.labels_of(REPO, 1), ["fase/konsept"]);
+        assert_eq!(
+            s.labels_of(REPO, 36),
+            ["fase/problem", "fase/konsept"],
+            "only the doomed add failed"
+        );
+        assert_eq!(s.labels_of(REPO, 60), ["fase/konsept"]);
+        assert_eq!(s.labels_of(REPO, 61), ["fase/problem"]);
+    });
+    let log = gh.log();
+    let batches: Vec<usize> = log.graphql_calls().iter().map(|c| c.fields).collect();
+    assert_eq!(batches, [50, 50, 20], "{}", log.summary());
+    assert_eq!(log.len(), 3, "no other request: {}", log.summary());
+    gh.finish();
+}
+
+#[tokio::test]
+async fn label_changes_find_ids_they_were_not_given() {
+    // No board read and no label list before: the forge reads the repository's labels once and asks for the
+    // issue's id; a label it creates is known without another read.
+    let gh = with_board(small_board());
+    let mut forge = forge(&gh, &config()).await;
+    let spec = LabelSpec {
+        name: "fase/konsept".into(),
+        color: "ededed".into(),
+        description: String::new(),
+    };
+    forge.create_label(REPO, &spec).await.unwrap();
+    let results = forge
+        .change_labels(&[
+            label_change(48, "fase/konsept", true),
+            label_change(48, "fase/problem", false),
+        ])
+        .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(
+        gh.read(|s| s.labels_of(REPO, 48)),
+        ["team/Dialogporten", "fase/konsept"]
+    );
+    let log = gh.log();
+    assert_eq!(
+        log.rest("GET", "/repos/digdir/portfolio/labels"),
+        1,
+        "{}",
+        log.summary()
+    );
+    assert_eq!(
+        log.rest("GET", "/repos/digdir/portfolio/issues/48"),
+        1,
+        "{}",
+        log.summary()
+    );
+    assert_eq!(log.graphql("ChangeLabels"), 1, "{}", log.summary());
+    gh.finish();
+}
+
+#[tokio::test]
+async fn a_lone_label_change_is_one_rest_request_without_ids() {
+    let gh = with_board(small_board());
+    let mut forge = forge(&gh, &config()).await;
+    let results = forge
+        .change_labels(&[label_change(48, "fase/problem", false)])
+        .await;
+    assert!(results[0].is_ok(), "{results:?}");
+    let results = forge
+        .change_labels(&[label_change(48, "fase/konsept", true)])
+        .await;
+    assert!(results[0].is_ok(), "{results:?}");
+    assert_eq!(
+        gh.read(|s| s.labels_of(REPO, 48)),
+        ["team/Dialogporten", "fase/konsept"]
+    );
+    let log = gh.log();
+    assert_eq!(
+        log.iter().map(|r| r.name()).collect::<Vec<_>>(),
+        [
+            "DELETE /repos/digdir/portfolio/issues/48/labels/fase%2Fproblem",
+            "POST /repos/digdir/portfolio/issues/48/labels"
+        ]
+    );
+    gh.finish();
+}
+
+#[tokio::test]
+async fn the_comments_of_many_issues_are_read_in_one_request() {
+    let mut board = BoardBuilder::new("digdir", 1).single_select("Status", &["Problem"]);
+    for n in 1..=60 {
+        board = board.issue(REPO, n, |i| i.status("Problem"));
+    }
+    let gh = with_board(board);
+    gh.edit(|s| {
+        for n in 1..=60 {
+            s.add_comment(REPO, n, "kari", &format!("hei {n}"));
+            s.add_comment(
+                REPO,
+                n,
+                BOT,
+                &format!("<!-- portfolio-sync:status -->\n{n}"),
+            );
+        }
+        for k in 0..120 {
+            s.add_comment(REPO, 7, "ola", &format!("lang tråd {k}"));
+        }
+    });
+    let mut forge = forge(&gh, &config()).await;
+    let issues: Vec<IssueRef> = (1..=60).map(issue).collect();
+    gh.clear_log();
+    let many = forge.comments_of_many(&issues).await.unwrap();
+    let log = gh.log();
+    assert_eq!(
+        log.graphql("IssueComments"),
+        2,
+        "50 issues a request: {}",
+        log.summary()
+    );
+    assert_eq!(
+        log.rest("GET", "/repos/digdir/portfolio/issues/7/comments"),
+        2,
+        "an issue with more than 100 comments is read over REST: {}",
+        log.summary()
+    );
+    assert_eq!(log.len(), 4, "{}", log.summary());
+    assert_eq!(many.len(), 60);
+    // The same comments, authors in the same form (`name[bot]`), as the REST read of each issue.
+    for n in [1, 7, 50, 51, 60] {
+        let one = forge.comments(&issue(n)).await.unwrap();
+        assert_eq!(many[&issue(n)], one, "issue {n}");
+    }
+    assert_eq!(many[&issue(1)][1].author, BOT);
+    assert_eq!(many[&issue(7)].len(), 122);
     gh.finish();
 }
 

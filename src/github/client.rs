@@ -6,7 +6,7 @@
 //! what we need: partial GraphQL data, raw error bodies, rate-limit headers. Retries are ours too (see
 //! [`super::retry`]): octocrab's would re-send POSTs.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http::header::{ACCEPT, AUTHORIZATION};
@@ -35,8 +35,11 @@ pub struct Client {
     auth: Auth,
     retry: RetryPolicy,
     timeout: Duration,
-    /// Paces content-creating requests (GitHub's secondary rate limits, see [`super::pace`]).
-    creates: Limiter,
+    /// Paces content-creating requests (GitHub's secondary rate limits, see [`super::pace`]); one for the
+    /// process and identity, shared with every other client of it.
+    creates: Arc<Limiter>,
+    /// Paces GraphQL mutation requests (GitHub's point budget, see [`super::pace`]); shared as `creates`.
+    mutations: Arc<Limiter>,
 }
 
 enum Auth {
@@ -202,6 +205,25 @@ impl Client {
                 })
             }
         };
+        // Who GitHub counts the limits against, without the secret in clear: the API root, and the token's hash
+        // or the App's id (an App's installations on one owner: a process serves one board).
+        let identity = match &settings.credentials {
+            Credentials::Token { token, .. } => {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                token.expose().hash(&mut hasher);
+                format!("{} token {:016x}", settings.api_url, hasher.finish())
+            }
+            Credentials::App { app_id, .. } => {
+                format!("{} app {app_id} on {owner}", settings.api_url)
+            }
+        };
+        // Without pacing of creates (tests, the fake GitHub) mutations are not paced either.
+        let mutation_pace = if settings.pace.is_off() {
+            Pace::OFF
+        } else {
+            Pace::GRAPHQL_MUTATIONS
+        };
         let mut client = Client {
             http,
             api_url: settings.api_url.clone(),
@@ -210,7 +232,8 @@ impl Client {
             auth,
             retry: settings.retry,
             timeout: settings.request_timeout,
-            creates: Limiter::new(settings.pace),
+            creates: pace::shared(&format!("{} creates", identity), settings.pace),
+            mutations: pace::shared(&format!("{} mutations", identity), mutation_pace),
         };
         if matches!(client.auth, Auth::App(_)) {
             client.find_installation(owner).await?;
@@ -387,6 +410,12 @@ impl Client {
         graphql: bool,
     ) -> Result<Answer, GitHubError> {
         let path = path_of(url);
+        // A GraphQL mutation costs 5 points of GitHub's 2,000 a minute (see `pace`).
+        let mutation = graphql
+            && body
+                .and_then(|b| b.get("query"))
+                .and_then(Value::as_str)
+                .is_some_and(|q| q.trim_start().starts_with("mutation"));
         let creates_content = url
             .strip_prefix(self.api_url.as_str())
             .is_some_and(|relative| pace::is_content_creating(&method, path_of(relative).as_str()));
@@ -400,6 +429,10 @@ impl Client {
         let mut fresh_token_tried = false;
         loop {
             attempt += 1;
+            if mutation {
+                // Every attempt costs its points, as every attempt of a create counts (below).
+                self.mutations.wait().await;
+            }
             if creates_content {
                 // Every attempt counts against GitHub's limit, so every attempt waits for its slot (before the
                 // token is taken, so that a long wait cannot leave it stale).

@@ -162,6 +162,7 @@ pub const BOARD_ITEMS: &str = concat!(
   node(id: $project) {
     ... on ProjectV2 {
       items(first: 100, after: $after) {
+        totalCount
         pageInfo { hasNextPage endCursor }
         nodes {
           ...BoardItem
@@ -302,6 +303,76 @@ pub fn set_statuses_document(
     (document, Value::Object(variables), aliases)
 }
 
+pub const CHANGE_LABELS_OPERATION: &str = "ChangeLabels";
+
+/// One label change for [`change_labels_document`]: the issue's node id and the label's.
+pub struct LabelWrite<'a> {
+    pub issue_id: &'a str,
+    pub label_id: &'a str,
+    pub add: bool,
+}
+
+/// A batch of label adds and removals as aliased mutations `l0`, `l1`, ... (`addLabelsToLabelable`,
+/// `removeLabelsFromLabelable`); ids travel as variables. Returns the document, its variables and the aliases.
+pub fn change_labels_document(writes: &[LabelWrite<'_>]) -> (String, Value, Vec<String>) {
+    let mut params = Vec::with_capacity(writes.len() * 2);
+    let mut body = String::new();
+    let mut variables = Map::new();
+    let mut aliases = Vec::with_capacity(writes.len());
+    for (i, write) in writes.iter().enumerate() {
+        let alias = format!("l{i}");
+        params.push(format!("$issue{i}: ID!, $label{i}: ID!"));
+        let mutation = if write.add {
+            "addLabelsToLabelable"
+        } else {
+            "removeLabelsFromLabelable"
+        };
+        body.push_str(&format!(
+            "  {alias}: {mutation}(input: {{ labelableId: $issue{i}, labelIds: [$label{i}] }}) \
+             {{ labelable {{ __typename }} }}\n"
+        ));
+        variables.insert(format!("issue{i}"), json!(write.issue_id));
+        variables.insert(format!("label{i}"), json!(write.label_id));
+        aliases.push(alias);
+    }
+    let document = format!(
+        "mutation {CHANGE_LABELS_OPERATION}({}) {{\n{body}}}\n",
+        params.join(", ")
+    );
+    (document, Value::Object(variables), aliases)
+}
+
+pub const ISSUE_COMMENTS_OPERATION: &str = "IssueComments";
+
+/// The first 100 comments of several issues, aliased `i0`, `i1`, ... by repository and number (an issue with more
+/// is read again over REST). `issues` are (owner, name, number).
+pub fn issue_comments_document(issues: &[(&str, &str, u64)]) -> (String, Value, Vec<String>) {
+    let mut params = Vec::with_capacity(issues.len());
+    let mut body = String::new();
+    let mut variables = Map::new();
+    let mut aliases = Vec::with_capacity(issues.len());
+    for (i, (owner, name, number)) in issues.iter().enumerate() {
+        let alias = format!("i{i}");
+        params.push(format!(
+            "$owner{i}: String!, $name{i}: String!, $number{i}: Int!"
+        ));
+        body.push_str(&format!(
+            "  {alias}: repository(owner: $owner{i}, name: $name{i}) {{ issue(number: $number{i}) {{ \
+             comments(first: 100) {{ pageInfo {{ hasNextPage endCursor }} \
+             nodes {{ databaseId body author {{ __typename login }} }} }} }} }}\n"
+        ));
+        variables.insert(format!("owner{i}"), json!(owner));
+        variables.insert(format!("name{i}"), json!(name));
+        variables.insert(format!("number{i}"), json!(number));
+        aliases.push(alias);
+    }
+    let document = format!(
+        "query {ISSUE_COMMENTS_OPERATION}({}) {{\n{body}}}\n",
+        params.join(", ")
+    );
+    (document, Value::Object(variables), aliases)
+}
+
 /// What happened to each alias of a batched mutation: `Ok(data)` when it landed (its data is non-null and no
 /// error names it), else the errors that name it. Errors that name no alias (the document as a whole failed)
 /// fail every alias that has no data.
@@ -352,6 +423,20 @@ pub fn all_documents() -> Vec<(&'static str, String)> {
         },
     ];
     let (set_statuses, _, _) = set_statuses_document("PVT_1", "PVTSSF_1", &writes);
+    let labels = [
+        LabelWrite {
+            issue_id: "I_a",
+            label_id: "LA_a",
+            add: true,
+        },
+        LabelWrite {
+            issue_id: "I_b",
+            label_id: "LA_b",
+            add: false,
+        },
+    ];
+    let (change_labels, _, _) = change_labels_document(&labels);
+    let (issue_comments, _, _) = issue_comments_document(&[("o", "r", 1), ("o", "s", 2)]);
     vec![
         ("BoardProject", BOARD_PROJECT.to_string()),
         ("BoardFields", BOARD_FIELDS.to_string()),
@@ -363,6 +448,8 @@ pub fn all_documents() -> Vec<(&'static str, String)> {
         ("Viewer", VIEWER.to_string()),
         ("AddItem", ADD_ITEM.to_string()),
         (SET_STATUSES_OPERATION, set_statuses),
+        (CHANGE_LABELS_OPERATION, change_labels),
+        (ISSUE_COMMENTS_OPERATION, issue_comments),
     ]
 }
 

@@ -21,7 +21,11 @@
 //! for the caller to check whether it landed.
 //!
 //! Pacing: creating comments, issues, labels and reactions is spread out under GitHub's secondary limits
-//! ([`Settings::pace`], see [`pace`]); the run says up front how long that takes ([`Forge::paced_duration`]).
+//! ([`Settings::pace`], see [`pace`]), GraphQL mutations under GitHub's point budget, both by one limiter per
+//! process and identity; the run says up front how long that takes ([`Forge::paced_duration`]).
+//!
+//! Batches: `change_labels` is one GraphQL request per `label_batch_size` label changes (aliased
+//! `addLabelsToLabelable`/`removeLabelsFromLabelable`); `comments_of_many` one GraphQL request per 50 issues.
 
 mod client;
 mod error;
@@ -34,6 +38,8 @@ mod retry;
 mod settings;
 mod write;
 
+use std::collections::{BTreeSet, HashMap};
+
 use anyhow::Result;
 
 pub use client::Client;
@@ -44,7 +50,9 @@ pub use settings::{Credentials, Secret, Settings, DEFAULT_API_URL};
 
 use crate::board::{Board, Comment, Issue, IssueRef, Snapshot};
 use crate::config::{BoardConfig, Permission};
-use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
+use crate::forge::{
+    Forge, IssueForge, IssueKey, IssueOnBoard, LabelChange, LabelSpec, StatusChange,
+};
 use read::ProjectMeta;
 
 /// The board on GitHub.
@@ -53,6 +61,12 @@ pub struct GitHubForge {
     client: Client,
     board: BoardConfig,
     status_batch_size: usize,
+    label_batch_size: usize,
+    /// Node ids of the issues read (the batched label writes name issues by id), by reference.
+    issue_ids: HashMap<IssueRef, String>,
+    /// Node ids of each repository's labels: repository and label name in lower case (GitHub compares both
+    /// ignoring case). Read once per repository, kept up to date with the labels this forge creates.
+    label_ids: HashMap<String, HashMap<String, String>>,
     /// Ids of the project, its fields and options: read with the board, or on the first write that needs them.
     project: Option<ProjectMeta>,
     bot: Option<String>,
@@ -72,6 +86,9 @@ impl GitHubForge {
             client,
             board: board.clone(),
             status_batch_size: settings.status_batch_size.max(1),
+            label_batch_size: settings.label_batch_size.max(1),
+            issue_ids: HashMap::new(),
+            label_ids: HashMap::new(),
             project: None,
             credential_source: settings.credentials.source(),
         })
@@ -134,6 +151,37 @@ impl GitHubForge {
             .ok_or_else(|| GitHubError::unexpected("board", "project not read"))
     }
 
+    /// Remembers the node ids of these issues.
+    fn remember_issues<'a>(&mut self, issues: impl IntoIterator<Item = &'a Issue>) {
+        for issue in issues {
+            if let Some(id) = &issue.node_id {
+                self.issue_ids.insert(issue.reference(), id.clone());
+            }
+        }
+    }
+
+    /// Reads a repository's labels and remembers their ids; returns their names.
+    async fn read_labels(&mut self, repository: &str) -> Result<Vec<String>, GitHubError> {
+        let labels = rest::repo_labels(&self.client, repository).await?;
+        let ids = labels
+            .iter()
+            .filter_map(|(name, id)| Some((name.to_lowercase(), id.clone()?)))
+            .collect();
+        self.label_ids.insert(repository.to_lowercase(), ids);
+        Ok(labels.into_iter().map(|(name, _)| name).collect())
+    }
+
+    /// The node id of an issue: from a read, else asked of GitHub (one request; an issue the board read did not
+    /// show).
+    async fn issue_id(&mut self, issue: &IssueRef) -> Result<String, GitHubError> {
+        if let Some(id) = self.issue_ids.get(issue) {
+            return Ok(id.clone());
+        }
+        let id = rest::issue_node_id(&self.client, issue).await?;
+        self.issue_ids.insert(issue.clone(), id.clone());
+        Ok(id)
+    }
+
     /// The board as the model shows it (items not included).
     fn board_model(&self, meta: &ProjectMeta) -> Board {
         Board {
@@ -169,6 +217,7 @@ impl Forge for GitHubForge {
         };
         let items = read::read_items(&self.client, &read.meta, &self.board.status_field).await?;
         let board = self.board_model(&read.meta);
+        self.remember_issues(items.iter().filter_map(|i| i.issue.as_ref()));
         self.bot = Some(bot.clone());
         self.project = Some(read.meta);
         Ok(Snapshot { bot, board, items })
@@ -176,6 +225,14 @@ impl Forge for GitHubForge {
 
     async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>> {
         Ok(rest::comments(&self.client, issue).await?)
+    }
+
+    /// Costs: one GraphQL request per 50 issues, plus the REST pages of any issue with more than 100 comments.
+    async fn comments_of_many(
+        &mut self,
+        issues: &[IssueRef],
+    ) -> Result<HashMap<IssueRef, Vec<Comment>>> {
+        Ok(rest::comments_of_many(&self.client, issues).await?)
     }
 
     fn paced_duration(&self, creates: usize) -> Option<std::time::Duration> {
@@ -206,11 +263,118 @@ impl Forge for GitHubForge {
     }
 
     async fn repo_labels(&mut self, repository: &str) -> Result<Vec<String>> {
-        Ok(rest::repo_labels(&self.client, repository).await?)
+        Ok(self.read_labels(repository).await?)
     }
 
     async fn create_label(&mut self, repository: &str, label: &LabelSpec) -> Result<()> {
-        Ok(rest::create_label(&self.client, repository, label).await?)
+        let created = rest::create_label(&self.client, repository, label).await?;
+        let repo = repository.to_lowercase();
+        match created {
+            Some(id) => {
+                if let Some(ids) = self.label_ids.get_mut(&repo) {
+                    ids.insert(label.name.to_lowercase(), id);
+                }
+            }
+            // It existed (another run made it): its id is not known here, so the list is read again when needed.
+            None => {
+                self.label_ids.remove(&repo);
+            }
+        }
+        Ok(())
+    }
+
+    /// Costs: one GraphQL request per `label_batch_size` changes, plus one label list per repository whose labels
+    /// this forge has not read (a sync has read them to create the missing ones), plus one REST read per issue the
+    /// board read did not show; a lone change is one REST request.
+    async fn change_labels(&mut self, changes: &[LabelChange]) -> Vec<Result<()>> {
+        // A lone change (an event about one issue) goes over REST: one request either way, and REST names the
+        // issue and the label without their ids, which may cost a request each to find.
+        if let [change] = changes {
+            let result = if change.add {
+                rest::add_labels(
+                    &self.client,
+                    &change.issue,
+                    std::slice::from_ref(&change.label),
+                )
+                .await
+            } else {
+                rest::remove_label(&self.client, &change.issue, &change.label).await
+            };
+            return vec![result.map_err(anyhow::Error::from)];
+        }
+        let repos: BTreeSet<String> = changes
+            .iter()
+            .map(|c| c.issue.repository.to_lowercase())
+            .collect();
+        let mut unreadable: HashMap<String, GitHubError> = HashMap::new();
+        for repo in repos {
+            if !self.label_ids.contains_key(&repo) {
+                if let Err(err) = self.read_labels(&repo).await {
+                    unreadable.insert(repo, err);
+                }
+            }
+        }
+        let mut results: Vec<Option<Result<()>>> = Vec::with_capacity(changes.len());
+        // (index in `changes`, issue id, label id)
+        let mut pending: Vec<(usize, String, String)> = Vec::new();
+        for (index, change) in changes.iter().enumerate() {
+            let repo = change.issue.repository.to_lowercase();
+            if let Some(err) = unreadable.get(&repo) {
+                results.push(Some(Err(err.clone().into())));
+                continue;
+            }
+            let label_id = self
+                .label_ids
+                .get(&repo)
+                .and_then(|ids| ids.get(&change.label.to_lowercase()))
+                .cloned();
+            let Some(label_id) = label_id else {
+                results.push(Some(if change.add {
+                    Err(anyhow::anyhow!(
+                        "the label \"{}\" does not exist in {}",
+                        change.label,
+                        change.issue.repository
+                    ))
+                } else {
+                    // A label the repository lacks is on no issue: nothing to remove.
+                    Ok(())
+                }));
+                continue;
+            };
+            match self.issue_id(&change.issue).await {
+                Ok(issue_id) => {
+                    results.push(None);
+                    pending.push((index, issue_id, label_id));
+                }
+                Err(err) => results.push(Some(Err(err.into()))),
+            }
+        }
+        let writes: Vec<graphql::LabelWrite<'_>> = pending
+            .iter()
+            .map(|(index, issue_id, label_id)| graphql::LabelWrite {
+                issue_id,
+                label_id,
+                add: changes[*index].add,
+            })
+            .collect();
+        let outcomes = write::change_labels(&self.client, &writes, self.label_batch_size).await;
+        for ((index, _, _), outcome) in pending.iter().zip(outcomes) {
+            let change = &changes[*index];
+            results[*index] = Some(outcome.map_err(|err| {
+                anyhow::Error::from(err).context(format!(
+                    "{} label \"{}\" on {}",
+                    if change.add { "add" } else { "remove" },
+                    change.label,
+                    change.issue
+                ))
+            }));
+        }
+        results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| Err(anyhow::anyhow!("GitHub gave no result for this change")))
+            })
+            .collect()
     }
 
     async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()> {
@@ -294,6 +458,9 @@ impl IssueForge for GitHubForge {
         else {
             return Ok(None);
         };
+        if let Some(id) = &issue.node_id {
+            self.issue_ids.insert(issue.reference(), id.clone());
+        }
         issue.comments = Some(rest::comments(&self.client, &issue.reference()).await?);
         let item = item.map(|mut item| {
             item.issue = Some(issue.clone());
@@ -345,11 +512,16 @@ mod tests {
         let forge = GitHubForge::connect(settings.clone(), &board())
             .await
             .unwrap();
+        // GitHub's budget less the headroom: 70 a minute and 490 an hour. The 491st goes when the first is an
+        // hour old, the 561st a minute later.
         assert_eq!(
             forge.paced_duration(600),
-            Some(std::time::Duration::from_secs(580 * 8))
+            Some(std::time::Duration::from_secs(3600 + 60))
         );
-        assert_eq!(forge.paced_duration(3), Some(std::time::Duration::ZERO));
+        assert_eq!(
+            forge.paced_duration(300),
+            Some(std::time::Duration::from_secs(4 * 60))
+        );
 
         let unpaced = Settings {
             pace: Pace::OFF,

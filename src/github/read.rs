@@ -18,6 +18,7 @@ use crate::board::{
 };
 use crate::config::BoardConfig;
 use crate::forge::IssueKey;
+use crate::progress::Progress;
 
 /// The project as the writes need it: ids of the project, its fields and their options.
 #[derive(Debug, Clone)]
@@ -166,6 +167,9 @@ pub(crate) async fn read_items(
     let mut items = Vec::new();
     let mut pending = Vec::new(); // (index in items, what is left to read)
     let mut after: Option<String> = None;
+    // The number of pages is known from the first answer on (its `totalCount`).
+    let mut progress: Option<Progress> = None;
+    let mut pages = 0;
     loop {
         let variables = json!({ "project": meta.id, "after": after });
         // Decoded straight into its shape: the page is the largest answer of a run.
@@ -175,6 +179,13 @@ pub(crate) async fn read_items(
         let page = page.node.map(|n| n.items).ok_or_else(|| {
             GitHubError::unexpected("GraphQL BoardItems", "the project is not in the answer")
         })?;
+        pages += 1;
+        let progress = progress.get_or_insert_with(|| {
+            let total = page.total_count.unwrap_or(0).div_ceil(100);
+            // One page needs no bar.
+            Progress::start("item pages", if total > 1 { total } else { 0 }, None)
+        });
+        progress.set(pages);
         for node in page.nodes.into_iter().flatten() {
             let rest = Pending::of(&node);
             if !rest.is_empty() {
@@ -186,6 +197,9 @@ pub(crate) async fn read_items(
             Some(cursor) => after = Some(cursor),
             None => break,
         }
+    }
+    if let Some(progress) = progress {
+        progress.finish();
     }
     for (index, rest) in pending {
         rest.complete(client, &mut items[index], meta, status_field)
@@ -575,6 +589,9 @@ fn decode<T: serde::de::DeserializeOwned>(what: &str, value: Value) -> Result<T,
 struct Conn<T> {
     #[serde(default = "Vec::new")]
     nodes: Vec<Option<T>>,
+    /// Asked for only where progress needs it (the board's items).
+    #[serde(rename = "totalCount", default)]
+    total_count: Option<usize>,
     #[serde(rename = "pageInfo", default)]
     page_info: PageInfo,
 }

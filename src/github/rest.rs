@@ -1,11 +1,15 @@
 //! REST calls: labels, comments, reactions, issues, permissions. Each is one request (or one list, paginated)
-//! whose retry class says whether repeating it is safe.
+//! whose retry class says whether repeating it is safe. The comments of many issues are read here too, through
+//! one GraphQL request per 50 issues, so that both forms of a comment are parsed in one place.
+
+use std::collections::HashMap;
 
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::client::Client;
 use super::error::GitHubError;
+use super::graphql;
 use super::path::segment;
 use super::retry::Retry;
 use crate::board::{Comment, Issue, IssueRef, IssueState};
@@ -33,26 +37,31 @@ fn issue_path(issue: &IssueRef) -> Result<String, GitHubError> {
     ))
 }
 
+/// The labels of a repository: name and GraphQL node id (the batched label writes name labels by id).
 pub(crate) async fn repo_labels(
     client: &Client,
     repository: &str,
-) -> Result<Vec<String>, GitHubError> {
+) -> Result<Vec<(String, Option<String>)>, GitHubError> {
     let labels = client
         .get_all(&format!("{}/labels?per_page=100", repo_path(repository)?))
         .await?;
     Ok(labels
         .iter()
-        .filter_map(|l| l.get("name").and_then(Value::as_str))
-        .map(str::to_string)
+        .filter_map(|l| {
+            let name = l.get("name").and_then(Value::as_str)?;
+            let id = l.get("node_id").and_then(Value::as_str).map(str::to_string);
+            Some((name.to_string(), id))
+        })
         .collect())
 }
 
 /// Creates a label; one that already exists counts as created (so a retry, or a race with another run, is fine).
+/// Returns the new label's node id when GitHub's answer has it (not when the label existed).
 pub(crate) async fn create_label(
     client: &Client,
     repository: &str,
     label: &LabelSpec,
-) -> Result<(), GitHubError> {
+) -> Result<Option<String>, GitHubError> {
     let body = json!({
         "name": label.name,
         "color": label.color.trim_start_matches('#'),
@@ -62,8 +71,14 @@ pub(crate) async fn create_label(
     let answer = client
         .rest(Method::POST, &path, Some(&body), Retry::Idempotent)
         .await?;
-    if answer.is_success() || answer.is_already_exists() {
-        return Ok(());
+    if answer.is_success() {
+        let id = serde_json::from_str::<Value>(&answer.body)
+            .ok()
+            .and_then(|v| v.get("node_id").and_then(Value::as_str).map(str::to_string));
+        return Ok(id);
+    }
+    if answer.is_already_exists() {
+        return Ok(None);
     }
     Err(answer.error())
 }
@@ -148,6 +163,99 @@ pub(crate) async fn reactions(
             (author_login(r.get("user")), content.to_string())
         })
         .collect())
+}
+
+/// Issues whose comments one GraphQL request reads: 50 issues of up to 100 comments is 5,000 nodes, far under
+/// GitHub's 500,000 a query, and a few hundred kilobytes of answer.
+const COMMENT_ISSUES_PER_REQUEST: usize = 50;
+
+/// The comments of several issues, oldest first: one GraphQL request per 50 issues, and a REST read of any issue
+/// with more than 100 comments (the marked comment may be anywhere). An issue GitHub did not answer for (gone, no
+/// access) is left out; the caller reads it on its own and gets the error there.
+pub(crate) async fn comments_of_many(
+    client: &Client,
+    issues: &[IssueRef],
+) -> Result<HashMap<IssueRef, Vec<Comment>>, GitHubError> {
+    let mut found = HashMap::with_capacity(issues.len());
+    for chunk in issues.chunks(COMMENT_ISSUES_PER_REQUEST) {
+        let mut named = Vec::with_capacity(chunk.len());
+        for issue in chunk {
+            let Some((owner, name)) = issue.repository.split_once('/') else {
+                continue;
+            };
+            named.push((issue, (owner, name, issue.number)));
+        }
+        let keys: Vec<(&str, &str, u64)> = named.iter().map(|(_, k)| *k).collect();
+        let (document, variables, aliases) = graphql::issue_comments_document(&keys);
+        let answer = client
+            .graphql(
+                graphql::ISSUE_COMMENTS_OPERATION,
+                &document,
+                variables,
+                Retry::Read,
+            )
+            .await?;
+        for ((issue, _), alias) in named.iter().zip(&aliases) {
+            let Some(connection) = answer
+                .data
+                .get(alias)
+                .and_then(|r| r.pointer("/issue/comments"))
+                .filter(|c| !c.is_null())
+            else {
+                continue;
+            };
+            let more = connection
+                .pointer("/pageInfo/hasNextPage")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let list = if more {
+                comments(client, issue).await?
+            } else {
+                graphql_comments(issue, connection)?
+            };
+            found.insert((*issue).clone(), list);
+        }
+    }
+    Ok(found)
+}
+
+/// The comments of one GraphQL comment page, with authors in REST's form (`name[bot]` for an app).
+fn graphql_comments(issue: &IssueRef, connection: &Value) -> Result<Vec<Comment>, GitHubError> {
+    let nodes = connection
+        .get("nodes")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    nodes
+        .iter()
+        .filter(|c| !c.is_null())
+        .map(|c| {
+            let id = c.get("databaseId").and_then(Value::as_u64).ok_or_else(|| {
+                GitHubError::unexpected(format!("comments of {issue}"), "a comment without an id")
+            })?;
+            // GraphQL names an app `name` and types it `Bot`; REST says `name[bot]`, with `type: "Bot"`.
+            let author = c.get("author").filter(|a| !a.is_null()).map(|a| {
+                json!({
+                    "login": a.get("login").cloned().unwrap_or(Value::Null),
+                    "type": if a.get("__typename").and_then(Value::as_str) == Some("Bot") {
+                        "Bot"
+                    } else {
+                        "User"
+                    },
+                })
+            });
+            Ok(Comment {
+                id,
+                author: author_login(author.as_ref()),
+                body: c
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                extra: Default::default(),
+            })
+        })
+        .collect()
 }
 
 /// A comment author's login in the form REST uses for apps (`name[bot]`), which is also the form of

@@ -81,6 +81,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Status changes sent per GraphQL request (as aliased mutations).
     pub status_batch_size: usize,
+    /// Label adds and removals sent per GraphQL request (as aliased mutations).
+    pub label_batch_size: usize,
     /// How fast comments, issues, labels and reactions may be created ([`Pace::GITHUB`]; tests against a fake
     /// server use [`Pace::OFF`]).
     pub pace: Pace,
@@ -99,6 +101,7 @@ impl Settings {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(60),
             status_batch_size: 50,
+            label_batch_size: 50,
             pace: Pace::GITHUB,
         })
     }

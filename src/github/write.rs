@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::client::Client;
 use super::error::GitHubError;
-use super::graphql::{self, StatusWrite};
+use super::graphql::{self, LabelWrite, StatusWrite};
 use super::read::ProjectMeta;
 use super::retry::Retry;
 use crate::board::FieldKind;
@@ -117,6 +117,42 @@ pub(crate) async fn set_statuses(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(GitHubError::unexpected("set status", "no result"))))
         .collect()
+}
+
+/// Adds and removes labels in batches of `batch_size` aliased mutations per request; one result per write, in
+/// order. A failed alias fails its write only.
+pub(crate) async fn change_labels(
+    client: &Client,
+    writes: &[LabelWrite<'_>],
+    batch_size: usize,
+) -> Vec<Result<(), GitHubError>> {
+    let mut results = Vec::with_capacity(writes.len());
+    for chunk in writes.chunks(batch_size.max(1)) {
+        let (document, variables, aliases) = graphql::change_labels_document(chunk);
+        // Adding a label an issue has, or removing one it lacks, changes nothing: the batch may be sent again.
+        let outcomes = match client
+            .graphql(
+                graphql::CHANGE_LABELS_OPERATION,
+                &document,
+                variables,
+                Retry::Idempotent,
+            )
+            .await
+        {
+            Ok(answer) => graphql::alias_outcomes(&answer, &aliases),
+            Err(err) => aliases.iter().map(|_| Err(err.clone())).collect(),
+        };
+        let failed = outcomes.iter().filter(|o| o.is_err()).count();
+        if failed > 0 {
+            tracing::warn!(
+                landed = aliases.len() - failed,
+                failed,
+                "some label changes of a batch failed"
+            );
+        }
+        results.extend(outcomes.into_iter().map(|o| o.map(drop)));
+    }
+    results
 }
 
 /// Adds content (an issue's node id) to the board and returns the item id. Not retried by the client.

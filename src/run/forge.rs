@@ -8,8 +8,10 @@ use anyhow::Result;
 use super::{save_error, UsageError};
 use crate::board::{Comment, Issue, IssueRef, Snapshot};
 use crate::config::{BoardConfig, Config, Permission};
-use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
-use crate::github::GitHubForge;
+use crate::forge::{
+    Forge, IssueForge, IssueKey, IssueOnBoard, LabelChange, LabelSpec, StatusChange,
+};
+use crate::github::{GitHubForge, Pace, Settings};
 use crate::snapshot::SnapshotForge;
 
 /// A snapshot file or GitHub.
@@ -21,7 +23,10 @@ pub enum AnyForge {
 
 /// Opens the snapshot at `snapshot`, or GitHub when there is none.
 pub async fn open(config: &Config, snapshot: Option<&Path>) -> Result<AnyForge> {
-    open_board(&config.board, snapshot).await
+    match snapshot {
+        Some(_) => open_board(&config.board, snapshot).await,
+        None => Ok(AnyForge::GitHub(github(config).await?)),
+    }
 }
 
 /// As [`open`], with only the board: `init` has no configuration yet.
@@ -38,13 +43,29 @@ pub async fn open_board(board: &BoardConfig, snapshot: Option<&Path>) -> Result<
 
 /// The GitHub forge from the environment; a missing or half-set credential is the user's to fix (exit 2).
 pub async fn github(config: &Config) -> Result<GitHubForge> {
-    github_board(&config.board).await
+    let settings = Settings::from_env().map_err(|e| usage_or_not(e.is_usage_error(), e))?;
+    GitHubForge::connect(with_budget(settings, config), &config.board)
+        .await
+        .map_err(|e| usage_or_not(e.is_usage_error(), e))
 }
 
+/// The GitHub forge for a board with no configuration yet (`init`): GitHub's default budget for creates.
 async fn github_board(board: &BoardConfig) -> Result<GitHubForge> {
     GitHubForge::from_env(board)
         .await
         .map_err(|e| usage_or_not(e.is_usage_error(), e))
+}
+
+/// The settings with the configuration's budget for creates (`[sync]`); pacing that is off stays off.
+pub fn with_budget(mut settings: Settings, config: &Config) -> Settings {
+    if !settings.pace.is_off() {
+        settings.pace = Pace::creates(
+            config.sync.creates_per_minute,
+            config.sync.creates_per_hour,
+            config.sync.create_headroom,
+        );
+    }
+    settings
 }
 
 /// A setup error as the user's to fix (exit 2) or not.
@@ -87,6 +108,12 @@ impl Forge for AnyForge {
     async fn comments(&mut self, issue: &IssueRef) -> Result<Vec<Comment>> {
         each!(self, f => f.comments(issue).await)
     }
+    async fn comments_of_many(
+        &mut self,
+        issues: &[IssueRef],
+    ) -> Result<std::collections::HashMap<IssueRef, Vec<Comment>>> {
+        each!(self, f => f.comments_of_many(issues).await)
+    }
     fn paced_duration(&self, creates: usize) -> Option<std::time::Duration> {
         each!(self, f => f.paced_duration(creates))
     }
@@ -104,6 +131,9 @@ impl Forge for AnyForge {
     }
     async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()> {
         each!(self, f => f.remove_label(issue, label).await)
+    }
+    async fn change_labels(&mut self, changes: &[LabelChange]) -> Vec<Result<()>> {
+        each!(self, f => f.change_labels(changes).await)
     }
     async fn create_comment(&mut self, issue: &IssueRef, body: &str) -> Result<u64> {
         each!(self, f => f.create_comment(issue, body).await)

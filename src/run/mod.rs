@@ -25,7 +25,7 @@ pub mod init;
 pub mod report;
 pub mod sync;
 
-pub use forge::{github, open, open_board, usage_or_not, AnyForge};
+pub use forge::{github, open, open_board, usage_or_not, with_budget, AnyForge};
 
 /// How a plan is printed: the text table, or the JSON of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

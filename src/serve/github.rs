@@ -33,6 +33,8 @@ impl GitHubWorker {
         config: Arc<Config>,
         settings: Settings,
     ) -> Result<GitHubWorker, SetupError> {
+        // The configuration's budget for creates; every forge of the pool then shares one limiter (`pace::shared`).
+        let settings = crate::run::with_budget(settings, &config);
         let first = GitHubForge::connect(settings.clone(), &config.board).await?;
         Ok(GitHubWorker {
             config,

@@ -199,6 +199,12 @@ enum Obj {
     },
     Draft(String),
     Repo(String),
+    /// A comment of an issue, by its database id.
+    Comment {
+        repo: String,
+        number: u64,
+        id: u64,
+    },
     Label {
         repo: String,
         name: String,
@@ -447,6 +453,7 @@ impl Resolver for GitHub<'_> {
             },
             Obj::Draft(_) => "DraftIssue".into(),
             Obj::Repo(_) => "Repository".into(),
+            Obj::Comment { .. } => "IssueComment".into(),
             Obj::Label { .. } => "Label".into(),
             Obj::Milestone(_) => "Milestone".into(),
             Obj::Actor(login) if login.ends_with("[bot]") => "Bot".into(),
@@ -522,6 +529,22 @@ impl Resolver for GitHub<'_> {
                 })
             }
             Obj::Repo(name) => self.repo(name, field, args),
+            Obj::Comment { repo, number, id } => {
+                let comment = self
+                    .state
+                    .issue(repo, *number)
+                    .and_then(|i| i.comments.iter().find(|c| c.id == *id))
+                    .cloned();
+                Ok(match (field, comment) {
+                    ("databaseId", Some(c)) => Out::value(c.id),
+                    ("id", Some(c)) => Out::value(c.node_id),
+                    ("body", Some(c)) => Out::value(c.body),
+                    ("author", Some(c)) => Out::Object(Obj::Account(c.author)),
+                    ("createdAt", Some(c)) => Out::value(c.created_at),
+                    ("updatedAt", Some(c)) => Out::value(c.updated_at),
+                    _ => Out::Null,
+                })
+            }
             Obj::Label { repo, name } => {
                 let label = self.state.repo(repo).and_then(|r| r.label(name)).cloned();
                 Ok(match (field, label) {
@@ -681,6 +704,9 @@ impl GitHub<'_> {
                     "Argument 'input' on Field '{field}' has an invalid value"
                 ))
             })?;
+        if matches!(field, "addLabelsToLabelable" | "removeLabelsFromLabelable") {
+            return self.change_labels(field, input);
+        }
         let project_id = str_arg(input, "projectId")?;
         let project = self.state.project_by_id(project_id).ok_or_else(|| {
             FieldError::not_found(format!(
@@ -775,6 +801,67 @@ impl GitHub<'_> {
                 "the fake GitHub does not serve Mutation.{field}"
             ))),
         }
+    }
+
+    /// `addLabelsToLabelable` and `removeLabelsFromLabelable` on an issue, as GitHub does them: every label id must
+    /// be a label of the issue's repository; adding one the issue has, or removing one it lacks, changes nothing.
+    fn change_labels(
+        &mut self,
+        field: &str,
+        input: &Map<String, Value>,
+    ) -> Result<Out<Obj>, FieldError> {
+        let labelable = str_arg(input, "labelableId")?;
+        let Some(NodeRef::Issue { repo, number }) = self.state.resolve_node(labelable) else {
+            return Err(FieldError::not_found(format!(
+                "Could not resolve to a node with the global id of '{labelable}'"
+            )));
+        };
+        let ids = input
+            .get("labelIds")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                FieldError::new("Argument 'labelIds' on InputObject has an invalid value")
+            })?;
+        let mut names = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = id.as_str().unwrap_or_default();
+            let name = self
+                .state
+                .repo(&repo)
+                .and_then(|r| r.labels.iter().find(|l| l.node_id == id))
+                .map(|l| l.name.clone())
+                .ok_or_else(|| {
+                    FieldError::not_found(format!(
+                        "Could not resolve to a node with the global id of '{id}'"
+                    ))
+                })?;
+            names.push(name);
+        }
+        if let Some(message) = self.state.label_refusal(&repo, number) {
+            return Err(FieldError::new(message.to_string()));
+        }
+        let add = field == "addLabelsToLabelable";
+        let issue = self
+            .state
+            .issue_mut(&repo, number)
+            .ok_or_else(|| FieldError::not_found("issue gone"))?;
+        for name in names {
+            if add && !issue.has_label(&name) {
+                issue.labels.push(name);
+            } else if !add {
+                issue.labels.retain(|l| !l.eq_ignore_ascii_case(&name));
+            }
+        }
+        self.state.tick();
+        Ok(Out::Object(Obj::Payload {
+            typename: if add {
+                "AddLabelsToLabelablePayload"
+            } else {
+                "RemoveLabelsFromLabelablePayload"
+            },
+            field: "labelable",
+            target: Box::new(Obj::Issue { repo, number }),
+        }))
     }
 
     fn account(
@@ -1170,6 +1257,18 @@ impl GitHub<'_> {
                     })
                     .collect();
                 return paginate("LabelConnection", "labels", all, args);
+            }
+            "comments" => {
+                let all = issue
+                    .comments
+                    .iter()
+                    .map(|c| Obj::Comment {
+                        repo: full_name.clone(),
+                        number,
+                        id: c.id,
+                    })
+                    .collect();
+                return paginate("IssueCommentConnection", "comments", all, args);
             }
             "assignees" => {
                 let all = issue

@@ -234,6 +234,9 @@ pub fn route(
         }
         ("POST", ["repos", o, r, "issues", n, "labels"]) => {
             with_issue(state, o, r, n, |state, repo, number| {
+                if let Some(message) = state.label_refusal(repo, number) {
+                    return Reply::error(422, message);
+                }
                 // GitHub takes `{"labels": [...]}` or a bare list, and creates labels the repository lacks.
                 let names: Vec<String> = body
                     .get("labels")
@@ -266,6 +269,9 @@ pub fn route(
         }
         ("DELETE", ["repos", o, r, "issues", n, "labels", name]) => {
             with_issue(state, o, r, n, |state, repo, number| {
+                if let Some(message) = state.label_refusal(repo, number) {
+                    return Reply::error(422, message);
+                }
                 let issue = state.issue_mut(repo, number).expect("found");
                 let Some(index) = issue
                     .labels

@@ -353,6 +353,9 @@ pub struct State {
     item_index: HashMap<String, (usize, usize)>,
     next_id: u64,
     clock: u64,
+    /// Issues (`owner/name#number`, lower case) whose label changes GitHub refuses with this message, over REST
+    /// (422) and GraphQL (an error on that change's alias alone): a write that fails for one item of a batch.
+    pub label_refusals: BTreeMap<String, String>,
 }
 
 impl State {
@@ -362,8 +365,11 @@ impl State {
     pub fn digest(&self) -> Vec<String> {
         let mut out = Vec::new();
         for repo in self.repos.values() {
-            for label in &repo.labels {
-                out.push(format!("{} label {}", repo.full_name(), label.name));
+            // By name: the order a repository's labels were made in is seen nowhere (GitHub lists them by name).
+            let mut labels: Vec<&str> = repo.labels.iter().map(|l| l.name.as_str()).collect();
+            labels.sort_unstable();
+            for label in labels {
+                out.push(format!("{} label {label}", repo.full_name()));
             }
             for issue in repo.issues.values() {
                 let mut labels = issue.labels.clone();
@@ -610,6 +616,21 @@ impl State {
         };
         self.add_repo(repo).issues.insert(number, data);
         number
+    }
+
+    /// Makes GitHub refuse every label change on this issue with `message` (see [`State::label_refusals`]).
+    pub fn refuse_label_changes(&mut self, repo: &str, number: u64, message: &str) {
+        self.label_refusals.insert(
+            format!("{}#{number}", repo.to_lowercase()),
+            message.to_string(),
+        );
+    }
+
+    /// The message GitHub refuses this issue's label changes with, if it does.
+    pub fn label_refusal(&self, repo: &str, number: u64) -> Option<&str> {
+        self.label_refusals
+            .get(&format!("{}#{number}", repo.to_lowercase()))
+            .map(String::as_str)
     }
 
     pub fn issue(&self, repo: &str, number: u64) -> Option<&IssueData> {
