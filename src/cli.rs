@@ -286,12 +286,9 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         }
         Command::Report(args) => {
             let config = load()?;
+            // Publishing saves a snapshot itself, before it says where the report went.
             let mut forge = run::open(&config, args.snapshot.as_deref()).await?;
-            let exit = run::report::report(&mut forge, &config, &args.options(), out).await;
-            if args.publish {
-                forge.save()?;
-            }
-            exit
+            run::report::report(&mut forge, &config, &args.options(), out).await
         }
         Command::Event { snapshot, dry_run } => {
             let config = load()?;

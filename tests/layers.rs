@@ -284,3 +284,14 @@ fn the_graph_reader_sees_uses_and_cycles() {
     // The real graph is read at all: cli uses config.
     assert!(graph().get("cli").is_some_and(|u| u.contains("config")));
 }
+
+#[test]
+fn the_command_line_stays_a_thin_layer() {
+    // Arguments, logging, dispatch and exit codes fit in a few hundred lines; more means a use case moved in.
+    let cli = modules().remove("cli").expect("src/cli.rs");
+    let lines = cli.lines().count();
+    assert!(
+        lines < 350,
+        "src/cli.rs has {lines} lines: move what is not the command line into src/run/"
+    );
+}

@@ -130,16 +130,7 @@ pub(crate) async fn comments(
             let id = c.get("id").and_then(Value::as_u64).ok_or_else(|| {
                 GitHubError::unexpected(format!("comments of {issue}"), "a comment without an id")
             })?;
-            Ok(Comment {
-                id,
-                author: author_login(c.get("user")),
-                body: c
-                    .get("body")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                extra: Default::default(),
-            })
+            Ok(comment(id, c.get("user"), c))
         })
         .collect()
 }
@@ -244,18 +235,23 @@ fn graphql_comments(issue: &IssueRef, connection: &Value) -> Result<Vec<Comment>
                     },
                 })
             });
-            Ok(Comment {
-                id,
-                author: author_login(author.as_ref()),
-                body: c
-                    .get("body")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                extra: Default::default(),
-            })
+            Ok(comment(id, author.as_ref(), c))
         })
         .collect()
+}
+
+/// A comment read over REST or GraphQL; `author` in REST's form (`user`).
+fn comment(id: u64, author: Option<&Value>, c: &Value) -> Comment {
+    Comment {
+        id,
+        author: author_login(author),
+        body: c
+            .get("body")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        extra: Default::default(),
+    }
 }
 
 /// A comment author's login in the form REST uses for apps (`name[bot]`), which is also the form of
