@@ -123,6 +123,41 @@ impl Ranged for Categories {
     }
 }
 
+/// A chart with one column per name and a value axis from 0 to `top`, its mesh and labels drawn.
+fn columns<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    names: &'a [String],
+    top: f64,
+    axis: &str,
+) -> Result<
+    ChartContext<
+        'a,
+        SVGBackend<'b>,
+        Cartesian2d<Categories, plotters::coord::types::RangedCoordf64>,
+    >,
+    Box<dyn std::error::Error>,
+> {
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(Categories(names.len()), 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .label_style(label_style(13))
+        .axis_desc_style(label_style(14))
+        .y_desc(axis)
+        .x_label_formatter(&|x| {
+            category(*x)
+                .and_then(|i| names.get(i).cloned())
+                .unwrap_or_default()
+        })
+        .y_label_formatter(&whole)
+        .draw()?;
+    Ok(chart)
+}
+
 /// The category a key point names (`i + 0.5` → `i`).
 fn category(x: f64) -> Option<usize> {
     (x >= 0.0).then(|| x.floor() as usize)
@@ -480,7 +515,6 @@ impl Dashboard<'_> {
 
     fn time_in_phase(&self) -> String {
         let times = &self.report.flow.time_in_phase;
-        let n = times.len();
         let max = times
             .iter()
             .filter_map(|t| t.p85_days)
@@ -494,24 +528,7 @@ impl Dashboard<'_> {
         );
         let axis = self.t("Dager", "Days");
         let chart = svg(380, self.lang, |root| {
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(Categories(n), 0f64..max * 1.15)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .label_style(label_style(13))
-                .axis_desc_style(label_style(14))
-                .y_desc(axis)
-                .x_label_formatter(&|x| {
-                    category(*x)
-                        .and_then(|i| names.get(i).cloned())
-                        .unwrap_or_default()
-                })
-                .y_label_formatter(&whole)
-                .draw()?;
+            let mut chart = columns(&root, &names, max * 1.15, axis)?;
             let bars =
                 |pick: fn(&super::flow::PhaseTime) -> Option<u32>, from: f64, colour: RGBColor| {
                     times.iter().enumerate().filter_map(move |(i, t)| {
@@ -575,7 +592,6 @@ impl Dashboard<'_> {
     fn throughput(&self) -> String {
         let t = &self.report.flow.throughput;
         let quarters = &t.quarters;
-        let n = quarters.len();
         let max = quarters
             .iter()
             .map(|q| q.entered.max(q.reached))
@@ -595,24 +611,7 @@ impl Dashboard<'_> {
         };
         let axis = self.t("Tiltak", "Initiatives");
         let chart = svg(360, self.lang, |root| {
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(Categories(n), 0f64..max * 1.2)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .label_style(label_style(13))
-                .axis_desc_style(label_style(14))
-                .y_desc(axis)
-                .x_label_formatter(&|x| {
-                    category(*x)
-                        .and_then(|i| names.get(i).cloned())
-                        .unwrap_or_default()
-                })
-                .y_label_formatter(&whole)
-                .draw()?;
+            let mut chart = columns(&root, &names, max * 1.2, axis)?;
             chart
                 .draw_series(quarters.iter().enumerate().map(|(i, q)| {
                     Rectangle::new(
@@ -789,7 +788,6 @@ impl Dashboard<'_> {
             .take(phases.len().saturating_sub(1))
             .copied()
             .collect();
-        let n = shown.len();
         let index = |phase: &str| shown.iter().position(|p| *p == phase);
         let max = aging
             .iter()
@@ -830,24 +828,7 @@ impl Dashboard<'_> {
             .collect();
         let names: Vec<String> = shown.iter().map(|s| s.to_string()).collect();
         let chart = svg(420, self.lang, |root| {
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(Categories(n), 0f64..max * 1.1)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .label_style(label_style(13))
-                .axis_desc_style(label_style(14))
-                .y_desc(axis)
-                .x_label_formatter(&|x| {
-                    category(*x)
-                        .and_then(|i| names.get(i).cloned())
-                        .unwrap_or_default()
-                })
-                .y_label_formatter(&whole)
-                .draw()?;
+            let mut chart = columns(&root, &names, max * 1.1, axis)?;
             chart
                 .draw_series(limits.iter().map(|(i, days)| {
                     PathElement::new(
