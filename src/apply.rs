@@ -128,13 +128,23 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
 
 /// Executes every action of the plan; never stops at the first failure.
 pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
+    apply_knowing(forge, plan, bot, HashMap::new()).await
+}
+
+/// As [`apply`], with the comments of some issues read already (before planning): they are not read again.
+pub async fn apply_knowing<F: Forge>(
+    forge: &mut F,
+    plan: &Plan,
+    bot: &str,
+    comments: HashMap<IssueRef, Vec<Comment>>,
+) -> Applied {
     let paced = announce_pacing(forge, plan);
     let mut run = Applier {
         forge,
         bot,
         applied: Applied::default(),
         failed_items: BTreeSet::new(),
-        comments: HashMap::new(),
+        comments,
         tracking: HashMap::new(),
         progress: Progress::start("writes", plan.actions.len(), paced),
     };
@@ -368,7 +378,7 @@ impl<F: Forge> Applier<'_, F> {
             if let Change::UpsertComment { issue, .. } | Change::PostComment { issue, .. } =
                 &action.change
             {
-                if seen.insert(issue) {
+                if !self.comments.contains_key(issue) && seen.insert(issue) {
                     issues.push(issue.clone());
                 }
             }

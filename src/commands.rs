@@ -6,7 +6,9 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::config::{CommandsConfig, Permission};
+use crate::approval::{forum_named, Forum};
+use crate::config::{CommandsConfig, Config, Permission};
+use crate::phase::PhaseIdx;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -16,6 +18,10 @@ pub enum Command {
     Check,
     /// `/hjelp` (`/help`).
     Help,
+    /// `/godkjenn <fase> [forum] [referanse]` (`/approve`): records a forum's decision; the argument as typed.
+    Approve(String),
+    /// `/trekk <fase> [forum]` (`/revoke`, `/withdraw`): withdraws a recorded decision.
+    Withdraw(String),
 }
 
 fn command(word: &str, rest: &str) -> Option<Command> {
@@ -23,6 +29,8 @@ fn command(word: &str, rest: &str) -> Option<Command> {
         "fase" | "phase" | "flytt" => Some(Command::Move(rest.trim().to_string())),
         "sjekk" | "check" => Some(Command::Check),
         "hjelp" | "help" => Some(Command::Help),
+        "godkjenn" | "approve" | "vedtak" => Some(Command::Approve(rest.trim().to_string())),
+        "trekk" | "revoke" | "withdraw" => Some(Command::Withdraw(rest.trim().to_string())),
         _ => None,
     }
 }
@@ -98,6 +106,43 @@ pub fn parse(comment: &str) -> Vec<Command> {
     commands
 }
 
+/// What `/godkjenn` and `/trekk` name: the phase, and the forum and reference when given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionArgs<'c> {
+    pub phase: PhaseIdx,
+    pub forum: Option<&'c Forum>,
+    pub reference: Option<String>,
+}
+
+/// Reads `<fase> [forum] [referanse]`. Phase and forum names may hold spaces ("Ikke startet", "Ledergruppen BOD"),
+/// so each is the longest run of words that names one; quotes around them are allowed. The rest is the reference.
+/// `None` when the words start with no phase.
+pub fn decision_args<'c>(config: &'c Config, arg: &str) -> Option<DecisionArgs<'c>> {
+    let words: Vec<&str> = arg.split_whitespace().collect();
+    let unquote = |w: &[&str]| {
+        w.join(" ")
+            .trim_matches(|c| matches!(c, '"' | '«' | '»' | '“' | '”' | '\''))
+            .to_string()
+    };
+    let (phase, used) = (1..=words.len()).rev().find_map(|n| {
+        config
+            .phases
+            .lookup(&unquote(&words[..n]), &config.sync.label_prefix)
+            .map(|p| (p, n))
+    })?;
+    let rest = &words[used..];
+    let (forum, used) = (1..=rest.len())
+        .rev()
+        .find_map(|n| forum_named(&config.forums, &unquote(&rest[..n])).map(|f| (Some(f), n)))
+        .unwrap_or((None, 0));
+    let reference = rest[used..].join(" ");
+    Some(DecisionArgs {
+        phase,
+        forum,
+        reference: (!reference.is_empty()).then_some(reference),
+    })
+}
+
 /// May someone with this repository permission, who is (or is not) in one of the command teams, run commands?
 pub fn allowed(config: &CommandsConfig, permission: Permission, in_command_team: bool) -> bool {
     permission >= config.permission || in_command_team
@@ -155,6 +200,37 @@ mod tests {
         assert_eq!(
             parse("/fase **Konsept**"),
             [Command::Move("Konsept".into())]
+        );
+    }
+
+    #[test]
+    fn decision_arguments_name_phase_forum_and_reference() {
+        let config = crate::config::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/portfolio.toml"
+        )))
+        .expect("Digdir's configuration loads");
+        assert_eq!(
+            parse("/godkjenn Implementering Ledergruppen BOD https://x.example/referat"),
+            [Command::Approve(
+                "Implementering Ledergruppen BOD https://x.example/referat".into()
+            )]
+        );
+        let a = decision_args(&config, "implementering \"ledergruppen bod\" sak 2026/17")
+            .expect("a phase");
+        assert_eq!(config.phases.get(a.phase).name, "Implementering");
+        assert_eq!(a.forum.map(|f| f.name.as_str()), Some("Ledergruppen BOD"));
+        assert_eq!(a.reference.as_deref(), Some("sak 2026/17"));
+        let a = decision_args(&config, "Planlegging").expect("a phase");
+        assert_eq!((a.forum, a.reference), (None, None));
+        let a = decision_args(&config, "fase/konsept møtet 3. mars").expect("a phase");
+        assert_eq!(config.phases.get(a.phase).name, "Konsept");
+        assert_eq!(a.reference.as_deref(), Some("møtet 3. mars"));
+        assert_eq!(decision_args(&config, "Porteføljekontoret Konsept"), None);
+        assert_eq!(decision_args(&config, ""), None);
+        assert_eq!(
+            parse("/trekk Konsept"),
+            [Command::Withdraw("Konsept".into())]
         );
     }
 

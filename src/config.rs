@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::approval::Forum;
 use crate::language::Language;
 use crate::messages::TextKey;
 use crate::phase::{normalize, slugify, Phase, Phases};
@@ -30,6 +31,8 @@ pub struct Config {
     pub report: ReportConfig,
     /// Section name → the headings it had in the issue template's versions (the name first), from `[sections]`.
     pub sections: BTreeMap<String, Vec<String>>,
+    /// Forum name → who may record its decisions, from `[forums]`.
+    pub forums: BTreeMap<String, Forum>,
 }
 
 #[derive(Debug, Clone)]
@@ -269,6 +272,7 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
         file,
         errors: Vec::new(),
         sections: Vec::new(),
+        forums: BTreeMap::new(),
     }
     .validate(raw)
 }
@@ -349,6 +353,43 @@ struct RawConfig {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, RawSection>")]
     sections: BTreeMap<Spanned<String>, Spanned<RawSection>>,
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawForum>")]
+    /// Forums whose decisions a phase may require ({ decision = "Forum" }), and who records them.
+    forums: BTreeMap<Spanned<String>, Spanned<RawForum>>,
+}
+
+/// `[forums."Porteføljekontoret"] teams = ["portefoljekontoret"]`: a forum that decides, and who records it.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Forum")]
+#[serde(deny_unknown_fields)]
+struct RawForum {
+    /// Members of these teams (slugs in board.owner, or org/slug) may record and withdraw the forum's decisions.
+    #[schemars(with = "Vec<String>")]
+    teams: Vec<Spanned<String>>,
+    #[serde(default)]
+    /// Other names /godkjenn understands, e.g. "BOD".
+    aliases: Vec<String>,
+    #[serde(default)]
+    /// Its decisions grant funds: the handoff names them as the initiative's funding.
+    funding: bool,
+}
+
+/// One name or a list of names.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 /// `[sections."Problemstilling"] aliases = [...]`: the headings a section had in older versions of the template.
@@ -519,6 +560,8 @@ struct RawRequirement {
     #[schemars(with = "Option<Vec<RawRequirement>>")]
     /// At least one of these requirements holds (two or more).
     any: Option<Vec<Spanned<RawRequirement>>>,
+    /// A decision recorded with /godkjenn by this forum, or by one of these forums (names in [forums]).
+    decision: Option<OneOrMany>,
     /// The criterion in the organisation's words, shown instead of the generated sentence.
     message: Option<String>,
 }
@@ -595,6 +638,8 @@ struct Validator<'a> {
     /// `[sections]` as read: the name's heading key, the section, its place in the file, and whether anything
     /// uses it (an unused entry is a misspelt name, which would silently check the wrong heading).
     sections: Vec<(String, SectionRef, std::ops::Range<usize>, bool)>,
+    /// `[forums]` as read, for the decision requirements.
+    forums: BTreeMap<String, Forum>,
 }
 
 impl Validator<'_> {
@@ -617,6 +662,7 @@ impl Validator<'_> {
     fn validate(mut self, raw: RawConfig) -> Result<Config, ConfigErrors> {
         let board = self.board(raw.board);
         self.read_sections(raw.sections);
+        self.read_forums(raw.forums, &board.owner);
         let phases = self.phases(raw.phase);
         let include_sections: Vec<String> = raw
             .handoff
@@ -648,10 +694,72 @@ impl Validator<'_> {
                 texts,
                 report,
                 sections,
+                forums: std::mem::take(&mut self.forums),
             })
         } else {
             self.errors.sort_by_key(|e| (e.line, e.column));
             Err(ConfigErrors(self.errors))
+        }
+    }
+
+    fn read_forums(&mut self, raw: BTreeMap<Spanned<String>, Spanned<RawForum>>, owner: &str) {
+        for (name, forum) in raw {
+            let span = name.span();
+            let name = name.into_inner();
+            if name.trim().is_empty() {
+                self.error(
+                    span,
+                    "a forum has an empty name",
+                    "write e.g. [forums.\"Porteføljekontoret\"]",
+                );
+                continue;
+            }
+            if let Some(other) = self
+                .forums
+                .keys()
+                .find(|k| crate::approval::same_forum(k, &name))
+            {
+                let message =
+                    format!("forums \"{other}\" and \"{name}\" differ only in case or spaces");
+                self.error(span, message, "keep one entry per forum");
+                continue;
+            }
+            let forum = forum.into_inner();
+            if forum.teams.is_empty() {
+                self.error(
+                    span.clone(),
+                    format!("forum \"{name}\" names no team: nobody could record its decisions"),
+                    "add teams = [\"team-slug\"] (a team in board.owner, or org/team-slug)",
+                );
+            }
+            let mut teams = Vec::new();
+            for team in forum.teams {
+                let text = team.get_ref().trim().trim_start_matches('@');
+                let full = match text.split_once('/') {
+                    None if !text.is_empty() => format!("{owner}/{text}"),
+                    Some((o, t)) if !o.is_empty() && !t.is_empty() && !t.contains('/') => {
+                        text.to_string()
+                    }
+                    _ => {
+                        self.error(
+                            team.span(),
+                            format!("team \"{}\" of forum \"{name}\" is not a team", team.get_ref()),
+                            "write a team slug in board.owner (\"portefoljekontoret\") or \"org/team-slug\"",
+                        );
+                        continue;
+                    }
+                };
+                teams.push(full);
+            }
+            self.forums.insert(
+                name.clone(),
+                Forum {
+                    name,
+                    teams,
+                    aliases: forum.aliases,
+                    funding: forum.funding,
+                },
+            );
         }
     }
 
@@ -930,11 +1038,13 @@ impl Validator<'_> {
             ("milestone", r.milestone.is_some()),
             ("label", r.label.is_some()),
             ("any", r.any.is_some()),
+            ("decision", r.decision.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))
         .collect();
-        const KINDS: &str = "section, checklist, field, assignee, milestone, label or any";
+        const KINDS: &str =
+            "section, checklist, field, assignee, milestone, label, decision or any";
         let hint_one =
             format!("write exactly one of {KINDS}, e.g. {{ section = \"Problemstilling\" }}");
         match kinds.as_slice() {
@@ -1065,6 +1175,43 @@ impl Validator<'_> {
                         return None;
                     }
                 }
+            }
+            "decision" => {
+                let mut forums = Vec::new();
+                let mut unknown = false;
+                for name in r.decision.map(OneOrMany::into_vec).unwrap_or_default() {
+                    match self
+                        .forums
+                        .values()
+                        .find(|f| crate::approval::same_forum(&f.name, &name))
+                    {
+                        Some(f) => forums.push(f.name.clone()),
+                        None => {
+                            unknown = true;
+                            let known: Vec<&str> = self.forums.keys().map(String::as_str).collect();
+                            self.error(
+                                span.clone(),
+                                format!("phase \"{phase}\" requires a decision by \"{name}\", which is not in [forums]"),
+                                if known.is_empty() {
+                                    format!("add [forums.\"{name}\"] with teams = [\"team-slug\"] (who may record its decisions)")
+                                } else {
+                                    format!("the forums are: {}", known.join(", "))
+                                },
+                            );
+                        }
+                    }
+                }
+                if forums.is_empty() {
+                    if !unknown {
+                        self.error(
+                            span,
+                            format!("a decision requirement of phase \"{phase}\" names no forum"),
+                            "write e.g. { decision = \"Porteføljekontoret\" }",
+                        );
+                    }
+                    return None;
+                }
+                RequirementKind::Decision { forums }
             }
             _ => {
                 let alternatives = r.any.unwrap_or_default();

@@ -4,6 +4,7 @@
 //! `apply`, `snapshot`, `file` and `github` carry the decisions out.
 
 pub mod apply;
+pub mod approval;
 pub mod board;
 pub mod body;
 pub mod cli;

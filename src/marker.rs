@@ -24,6 +24,8 @@ pub enum Marker {
     Report,
     /// The one explanation a person without permission gets on an issue (by lowercase login).
     Denied(String),
+    /// The record of the decisions taken about an initiative (`approval::Approvals`).
+    Approvals,
 }
 
 impl fmt::Display for Marker {
@@ -49,6 +51,7 @@ impl Marker {
             Marker::Tracking(issue) => format!("tracking:{issue}"),
             Marker::Report => "report".into(),
             Marker::Denied(login) => format!("denied:{}", login.to_lowercase()),
+            Marker::Approvals => "decisions".into(),
         }
     }
 

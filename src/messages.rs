@@ -464,3 +464,74 @@ pub fn internal_error_text(t: &Texts) -> String {
     )
     .to_string()
 }
+
+/// Forum names as a list people read: «A» eller «B».
+fn forum_list(t: &Texts, forums: &[String]) -> String {
+    let quoted: Vec<String> = forums
+        .iter()
+        .map(|f| t.language.pick(format!("«{f}»"), format!("“{f}”")))
+        .collect();
+    quoted.join(t.pick(" eller ", " or "))
+}
+
+/// `/godkjenn` naming a forum whose decision the phase does not ask for.
+pub fn wrong_forum_text(t: &Texts, phase: &str, named: &str, required: &[String]) -> String {
+    let named = markdown::text(named);
+    let list = forum_list(t, required);
+    t.language.pick(
+        format!("Fasen **{phase}** krever vedtak fra {list}, ikke fra «{named}». Ingenting er registrert."),
+        format!("Phase **{phase}** requires a decision by {list}, not by “{named}”. Nothing was recorded."),
+    )
+}
+
+/// `/godkjenn` or `/trekk` without a forum where more than one could be meant.
+pub fn which_forum_text(t: &Texts, phase: &str, required: &[String], withdraw: bool) -> String {
+    let list = forum_list(t, required);
+    let (nb, en) = if withdraw {
+        ("trekk", "revoke")
+    } else {
+        ("godkjenn", "approve")
+    };
+    let example = required.first().map(String::as_str).unwrap_or("…");
+    t.language.pick(
+        format!("Hvilket forum? Fasen **{phase}** krever vedtak fra {list}. Skriv for eksempel `/{nb} {phase} {example}`."),
+        format!("Which forum? Phase **{phase}** requires a decision by {list}. Write for example `/{en} {phase} {example}`."),
+    )
+}
+
+/// Someone outside the forum's teams tried to record or withdraw its decision: nothing changed.
+pub fn not_forum_member_text(t: &Texts, user: &str, forum: &crate::approval::Forum) -> String {
+    let teams: Vec<String> = forum.teams.iter().map(|team| format!("`{team}`")).collect();
+    let teams = teams.join(t.pick(" eller ", " or "));
+    let name = markdown::text(&forum.name);
+    t.language.pick(
+        format!("@{user}, bare medlemmer av {teams} kan registrere eller trekke vedtak fra {name}. Ingenting er endret."),
+        format!("@{user}, only members of {teams} can record or withdraw decisions by {name}. Nothing was changed."),
+    )
+}
+
+/// A decision was recorded.
+pub fn decision_recorded_text(t: &Texts, phase: &str, forum: &str) -> String {
+    let forum = markdown::text(forum);
+    t.language.pick(
+        format!("✅ Vedtaket er registrert: {forum} har vedtatt at tiltaket kan gå videre til **{phase}**. Flytt kortet til **{phase}** på tavla, eller skriv `/fase {phase}`, når alle kravene er oppfylt."),
+        format!("✅ Decision recorded: {forum} decided that the initiative may move on to **{phase}**. Move the card to **{phase}** on the board, or write `/phase {phase}`, once every requirement is met."),
+    )
+}
+
+/// A decision was withdrawn; `entered`: the initiative is in the phase already (the bot does not move it back).
+pub fn decision_withdrawn_text(t: &Texts, phase: &str, forum: &str, entered: bool) -> String {
+    let forum = markdown::text(forum);
+    let mut out = t.language.pick(
+        format!("Vedtaket fra {forum} om å gå videre til **{phase}** er trukket tilbake."),
+        format!("The decision by {forum} to move on to **{phase}** was withdrawn."),
+    );
+    if entered {
+        out.push(' ');
+        out.push_str(t.pick(
+            "Tiltaket har allerede gått inn i fasen og blir stående der; flytt det tilbake hvis det ikke skal være der.",
+            "The initiative has entered the phase already and stays there; move it back if it should not be there.",
+        ));
+    }
+    out
+}

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::approval::Approvals;
 use crate::board::{Issue, IssueState, Item, ItemKind, Snapshot};
 use crate::body::Body;
 use crate::config::{ClosedPolicy, Config, OnViolation};
@@ -23,6 +24,30 @@ pub fn reconcile(config: &Config, snapshot: &Snapshot) -> Plan {
         cx.item(item, None, &mut plan);
     }
     plan
+}
+
+/// The issues whose comments reconcile needs before it can decide: those whose card moved across a phase that
+/// requires a decision (forward, to check it; backward, to void it), when their comments were not read. Everything
+/// else is decided from the board alone, so an unchanged board reads no comments.
+pub fn needs_comments(config: &Config, snapshot: &Snapshot) -> Vec<crate::board::IssueRef> {
+    let gated = |from: PhaseIdx, to: PhaseIdx| {
+        (from.min(to) + 1..=from.max(to))
+            .any(|p| !rules::required_forums(&config.phases.get(p).require).is_empty())
+    };
+    let cx = Reconciler::new(config, &snapshot.bot);
+    snapshot
+        .items
+        .iter()
+        .filter_map(|item| {
+            let issue = cx.skip_reason(item).ok()?;
+            if issue.comments.is_some() {
+                return None;
+            }
+            let board = board_phase(config, item).ok()?;
+            let accepted = accepted_phase(config, issue, board)?;
+            (accepted != board && gated(accepted, board)).then(|| issue.reference())
+        })
+        .collect()
 }
 
 /// Reconciles one item; with `requested`, as if its card stood in that phase (a `/fase` command).
@@ -52,6 +77,7 @@ pub fn reconcile_moved_item(config: &Config, bot: &str, item: &Item, moved_by: &
 /// The checks of the phase after `current`, for the living status comment; `None` in the last phase.
 pub fn next_phase_checks<'c>(
     config: &'c Config,
+    bot: &str,
     item: &Item,
     issue: &Issue,
     current: PhaseIdx,
@@ -59,8 +85,17 @@ pub fn next_phase_checks<'c>(
     let next = current + 1;
     (next < config.phases.len()).then(|| {
         let body = Body::parse(&issue.body);
-        phase_checks(config, item, issue, &body, next)
+        let approvals = approvals(issue, bot);
+        phase_checks(config, item, issue, &body, approvals.as_ref(), next)
     })
+}
+
+/// The decisions recorded on an issue; `None` when its comments were not read.
+pub fn approvals(issue: &Issue, bot: &str) -> Option<Approvals> {
+    issue
+        .comments
+        .as_deref()
+        .map(|comments| Approvals::read(comments, bot))
 }
 
 /// The phase of the card's Status column: the `no_status` phase when it has none, an error naming the Status when
@@ -100,9 +135,15 @@ pub fn checklist_phase(config: &Config, item: &Item, issue: &Issue) -> PhaseIdx 
 }
 
 /// The status comment of an issue in phase `current`.
-pub fn status_comment(config: &Config, item: &Item, issue: &Issue, current: PhaseIdx) -> String {
+pub fn status_comment(
+    config: &Config,
+    bot: &str,
+    item: &Item,
+    issue: &Issue,
+    current: PhaseIdx,
+) -> String {
     let texts = texts(config);
-    let next = next_phase_checks(config, item, issue, current);
+    let next = next_phase_checks(config, bot, item, issue, current);
     messages::status_comment(&texts, &config.phases.get(current).name, next.as_ref())
 }
 
@@ -115,13 +156,22 @@ fn phase_checks<'c>(
     item: &Item,
     issue: &Issue,
     body: &Body,
+    approvals: Option<&Approvals>,
     phase: PhaseIdx,
 ) -> PhaseChecks<'c> {
     let p = config.phases.get(phase);
-    let subject = Subject { item, issue, body };
+    let subject = Subject {
+        item,
+        issue,
+        body,
+        phase: &p.name,
+        phase_slug: &p.slug,
+        approvals,
+    };
     let rcx = rules::Context {
         language: config.sync.language,
         placeholders: &config.sync.placeholders,
+        forums: &config.forums,
     };
     PhaseChecks {
         phase: &p.name,
@@ -230,6 +280,7 @@ impl<'a> Reconciler<'a> {
             }
             Some(accepted) if target < accepted && self.config.sync.allow_backward => {
                 let why = self.texts.pick("flyttet tilbake", "moved back");
+                self.void_approvals(&mut out, accepted, target);
                 self.accept(&mut out, item, &standing, target, why, None);
                 let phase = phase_name(accepted);
                 (
@@ -275,8 +326,9 @@ impl<'a> Reconciler<'a> {
             }
             Some(accepted) => {
                 let body = Body::parse(&issue.body);
+                let approvals = approvals(issue, self.bot);
                 let failing: Vec<PhaseChecks> = (accepted + 1..=target)
-                    .map(|p| phase_checks(self.config, item, issue, &body, p))
+                    .map(|p| phase_checks(self.config, item, issue, &body, approvals.as_ref(), p))
                     .filter(|pc| pc.checks.iter().any(|c| !c.met()))
                     .collect();
                 if failing.is_empty() {
@@ -468,7 +520,7 @@ impl<'a> Reconciler<'a> {
     }
 
     fn upsert_status(&self, out: &mut ItemOut, item: &Item, phase: PhaseIdx, reason: &str) {
-        let body = status_comment(self.config, item, out.issue, phase);
+        let body = status_comment(self.config, self.bot, item, out.issue, phase);
         self.upsert(out, Marker::Status, body, reason);
     }
 
@@ -685,6 +737,26 @@ impl<'a> Reconciler<'a> {
         }
     }
 
+    /// Moving back from `accepted` to `target` voids the decisions for entering the phases passed on the way: a
+    /// decision is for one transition. Written before the phase label, like every comment.
+    fn void_approvals(&self, out: &mut ItemOut, accepted: PhaseIdx, target: PhaseIdx) {
+        let Some(mut record) = approvals(out.issue, self.bot) else {
+            return;
+        };
+        let passed: Vec<&str> = (target + 1..=accepted)
+            .map(|p| self.config.phases.get(p).slug.as_str())
+            .collect();
+        let back_to = &self.config.phases.get(target).name;
+        if record.void(&passed, back_to) {
+            let body = approval_record(self.config, &record);
+            let why = self.texts.pick(
+                "vedtak faller bort ved flytting bakover",
+                "moving back voids decisions",
+            );
+            self.upsert(out, Marker::Approvals, body, why);
+        }
+    }
+
     fn upsert(&self, out: &mut ItemOut, marker: Marker, body: String, reason: &str) {
         if out
             .has_comment(self.bot, &marker)
@@ -770,6 +842,16 @@ fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// The decision record's comment body, with the phases' names.
+pub fn approval_record(config: &Config, record: &Approvals) -> String {
+    record.body(config.sync.language, |slug| {
+        config
+            .phases
+            .by_slug(slug)
+            .map_or_else(|| slug.to_string(), |p| config.phases.get(p).name.clone())
+    })
 }
 
 /// Team names of an item, from the team field and `team/*` labels, spelled as in the team map where known.

@@ -25,6 +25,10 @@ pub enum RequirementKind {
         matcher: globset::GlobMatcher,
     },
     Any(Vec<Requirement>),
+    /// A decision recorded (`/godkjenn`) by one of these forums (names in `[forums]`) for entering the phase.
+    Decision {
+        forums: Vec<String>,
+    },
 }
 
 /// A section as a requirement names it, with the headings it had in every version of the issue template.
@@ -53,6 +57,9 @@ pub enum ChecklistRule {
     All,
 }
 
+use std::collections::BTreeMap;
+
+use crate::approval::{Approvals, Forum};
 use crate::board::{Issue, Item};
 use crate::body::Body;
 use crate::language::Language;
@@ -88,12 +95,19 @@ pub struct Subject<'a> {
     pub item: &'a Item,
     pub issue: &'a Issue,
     pub body: &'a Body,
+    /// The phase it is to enter: the name and the slug decisions are recorded by.
+    pub phase: &'a str,
+    pub phase_slug: &'a str,
+    /// The recorded decisions; `None` when the issue's comments were not read.
+    pub approvals: Option<&'a Approvals>,
 }
 
 /// How checks are phrased and what counts as empty.
 pub struct Context<'a> {
     pub language: Language,
     pub placeholders: &'a [String],
+    /// Who may record the decisions of each forum.
+    pub forums: &'a BTreeMap<String, Forum>,
 }
 
 /// Checks every requirement of one phase.
@@ -251,6 +265,20 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                 )
             }),
         ),
+        RequirementKind::Decision { forums } => {
+            let (criterion, problem) = decision(forums, subject, cx);
+            let found = subject
+                .approvals
+                .and_then(|a| a.valid_for(subject.phase_slug, forums));
+            return Check {
+                criterion: match (&req.message, found) {
+                    (Some(m), Some(a)) => format!("{m} ({})", a.summary()),
+                    (Some(m), None) => m.clone(),
+                    (None, _) => criterion,
+                },
+                problem,
+            };
+        }
         RequirementKind::Any(alternatives) => {
             let checks: Vec<Check> = alternatives.iter().map(|a| check(a, subject, cx)).collect();
             let criteria: Vec<&str> = checks.iter().map(|c| c.criterion.as_str()).collect();
@@ -268,6 +296,107 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
         criterion: req.message.clone().unwrap_or(generated),
         problem,
     }
+}
+
+/// The forums whose decision `requirements` ask for, each once, in order (alternatives included).
+pub fn required_forums(requirements: &[Requirement]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in requirements {
+        match &r.kind {
+            RequirementKind::Decision { forums } => {
+                for f in forums {
+                    if !out.contains(f) {
+                        out.push(f.clone());
+                    }
+                }
+            }
+            RequirementKind::Any(list) => {
+                for f in required_forums(list) {
+                    if !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A decision gate: the criterion (with who decided, when met) and what is missing. The problem says who may
+/// record the decision and how, so that a refusal is also the instruction.
+fn decision(forums: &[String], subject: &Subject, cx: &Context) -> (String, Option<String>) {
+    let lang = cx.language;
+    let phase = subject.phase;
+    let names = forums.join(lang.pick(" eller ", " or "));
+    let found = subject
+        .approvals
+        .and_then(|a| a.valid_for(subject.phase_slug, forums));
+    if let Some(a) = found {
+        return (
+            lang.pick(
+                format!("Vedtak om å gå videre til {phase}: {}", a.summary()),
+                format!("Decision to move on to {phase}: {}", a.summary()),
+            ),
+            None,
+        );
+    }
+    let criterion = lang.pick(
+        format!("{names} har vedtatt at tiltaket kan gå videre til {phase}"),
+        format!("{names} decided that the initiative may move on to {phase}"),
+    );
+    if subject.approvals.is_none() {
+        let unread = lang.pick(
+            "vedtakene på saken er ikke lest",
+            "the issue's decisions were not read",
+        );
+        return (criterion, Some(unread.to_string()));
+    }
+    let mut teams: Vec<String> = Vec::new();
+    for f in forums {
+        for t in cx
+            .forums
+            .get(f)
+            .map(|f| f.teams.as_slice())
+            .unwrap_or_default()
+        {
+            let t = format!("`{t}`");
+            if !teams.contains(&t) {
+                teams.push(t);
+            }
+        }
+    }
+    let teams = teams.join(lang.pick(" eller ", " or "));
+    let forum = match forums {
+        [one] => one.clone(),
+        _ => "<forum>".to_string(),
+    };
+    let command = format!("`/{} {phase} {forum}`", lang.pick("godkjenn", "approve"));
+    let mut problem = lang.pick(
+        format!("ingen vedtak er registrert. Et medlem av {teams} registrerer vedtaket med {command}, gjerne fulgt av en lenke til referatet"),
+        format!("no decision is recorded. A member of {teams} records it with {command}, best followed by a link to the minutes"),
+    );
+    if forums.len() > 1 {
+        problem.push_str(&lang.pick(
+            format!(
+                    " (forum: {})",
+                    forums
+                        .iter()
+                        .map(|f| format!("«{f}»"))
+                        .collect::<Vec<_>>()
+                        .join(" eller ")
+                ),
+            format!(
+                    " (forum: {})",
+                    forums
+                        .iter()
+                        .map(|f| format!("“{f}”"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+        ));
+    }
+    (criterion, Some(problem))
 }
 
 /// Whole clauses as one sentence: "a, og b" / "a, and b"; with more, "a, b, og c".

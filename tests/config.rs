@@ -1228,9 +1228,23 @@ fn digdir_configuration_is_valid() {
         Some("digdir/dialogporten")
     );
     assert_eq!(config.teams["Altinn Studio"].repository, None);
-    // Requirements per phase: none to enter the first; the rest as the portfolio README says (docs/criteria.md).
+    // Requirements per phase: none to enter the first; the rest as the portfolio README says (docs/criteria.md),
+    // each forward move the office's decision, and the funding decided before Implementering.
     let counts: Vec<usize> = config.phases.iter().map(|(_, p)| p.require.len()).collect();
-    assert_eq!(counts, [0, 2, 3, 1, 4, 1]);
+    assert_eq!(counts, [0, 3, 4, 2, 6, 2]);
+    assert_eq!(
+        config.forums.keys().collect::<Vec<_>>(),
+        [
+            "Ledergruppen BOD",
+            "Ledergruppen Digdir",
+            "Porteføljekontoret"
+        ]
+    );
+    assert_eq!(
+        config.forums["Porteføljekontoret"].teams,
+        ["digdir/portefoljekontoret"]
+    );
+    assert!(config.forums["Ledergruppen BOD"].funding);
     // Every version of the template: the sections the requirements name have their older headings.
     assert_eq!(config.sections.len(), 5);
     assert!(config
@@ -1370,4 +1384,34 @@ fn english_example_snapshot_matches_its_configuration() {
         "config/examples/english.toml",
         5,
     );
+}
+
+#[test]
+fn a_decision_requirement_names_a_configured_forum() {
+    let base = r#"
+[board]
+owner = "o"
+project = 1
+repositories = ["o/r"]
+[[phase]]
+name = "A"
+[[phase]]
+name = "B"
+require = [ { decision = "Kontoret" } ]
+"#;
+    let err = portfolio_sync::config::parse(base, "x.toml")
+        .expect_err("no [forums]")
+        .to_string();
+    assert!(
+        err.contains("x.toml:10:") && err.contains("\"Kontoret\", which is not in [forums]"),
+        "{err}"
+    );
+    let ok = format!("{base}\n[forums.\"kontoret\"]\nteams = [\"pk\", \"other/lead\"]\n");
+    let config = portfolio_sync::config::parse(&ok, "x.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.forums["kontoret"].teams, ["o/pk", "other/lead"]);
+    let none = format!("{base}\n[forums.Kontoret]\nteams = []\n");
+    let err = portfolio_sync::config::parse(&none, "x.toml")
+        .expect_err("no team")
+        .to_string();
+    assert!(err.contains("names no team"), "{err}");
 }

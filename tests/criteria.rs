@@ -1,6 +1,8 @@
 //! All 32 exit criteria of Digdir's portfolio README are accounted for in `config/portfolio.toml`: each is a
 //! requirement or a reminder, as docs/criteria.md says, and nothing in the configuration is missing from that table.
 
+mod support;
+
 use portfolio_sync::config::{self, Config};
 use portfolio_sync::plan::Outcome;
 use portfolio_sync::reconcile::reconcile_item;
@@ -86,14 +88,21 @@ struct Row {
 
 /// The rows of the table in docs/criteria.md.
 fn rows() -> Vec<Row> {
+    table(|n| n.parse::<u32>().is_ok())
+}
+
+/// The rows of the decisions table (`V1`, `V2`, ...): the gates the criteria stand behind.
+fn decision_rows() -> Vec<Row> {
+    table(|n| {
+        n.strip_prefix('V')
+            .is_some_and(|d| d.parse::<u32>().is_ok())
+    })
+}
+
+fn table(numbered: impl Fn(&str) -> bool) -> Vec<Row> {
     let text = std::fs::read_to_string("docs/criteria.md").expect("docs/criteria.md");
     text.lines()
-        .filter(|l| {
-            l.starts_with("| ")
-                && l.split('|')
-                    .nth(1)
-                    .is_some_and(|n| n.trim().parse::<u32>().is_ok())
-        })
+        .filter(|l| l.starts_with("| ") && l.split('|').nth(1).is_some_and(|n| numbered(n.trim())))
         .map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
             let entries = cells[4]
@@ -144,6 +153,31 @@ fn every_criterion_of_the_readme_has_a_row() {
 }
 
 #[test]
+fn every_decision_row_is_a_decision_requirement_of_its_phase() {
+    use portfolio_sync::rules::RequirementKind;
+    let config = digdir();
+    let rows = decision_rows();
+    assert_eq!(rows.len(), 6, "five forward moves and the funding");
+    for row in &rows {
+        assert_eq!(row.kind, "decision", "{row:?}");
+        let i = config
+            .phases
+            .lookup(&row.into, &config.sync.label_prefix)
+            .unwrap_or_else(|| panic!("no phase {}", row.into));
+        for entry in &row.entries {
+            assert!(
+                config.phases.get(i).require.iter().any(|r| {
+                    r.message.as_deref() == Some(entry.as_str())
+                        && matches!(r.kind, RequirementKind::Decision { .. })
+                }),
+                "«{entry}» is no decision requirement of phase {}",
+                row.into
+            );
+        }
+    }
+}
+
+#[test]
 fn every_row_is_in_the_configuration_as_the_kind_it_says() {
     let config = digdir();
     for row in rows() {
@@ -167,7 +201,7 @@ fn every_row_is_in_the_configuration_as_the_kind_it_says() {
 #[test]
 fn everything_the_configuration_checks_or_reminds_of_is_a_criterion() {
     let config = digdir();
-    let rows = rows();
+    let rows: Vec<Row> = rows().into_iter().chain(decision_rows()).collect();
     for (_, phase) in config.phases.iter() {
         let (messages, manual) = entries(&config, &phase.name);
         for entry in messages.iter().chain(&manual) {
@@ -196,7 +230,7 @@ fn move_into(
         "fields": { "Status": config.phases.get(into).status, "MoSCoW": "M", "Team": "Dialogporten" },
         "issue": {
             "repository": "digdir/portfolio", "number": 1, "title": "Tiltak", "state": "open", "body": body,
-            "labels": [config.phase_label(into - 1)], "assignees": ["kari"], "milestone": "2026 Q2", "comments": []
+            "labels": [config.phase_label(into - 1)], "assignees": ["kari"], "milestone": "2026 Q2", "comments": support::all_decided(config, "portfolio-sync[bot]")
         }
     });
     edit(&mut item);

@@ -1003,3 +1003,172 @@ fn a_handoff_posts_one_comment_and_one_tracking_issue_per_team_even_when_deliver
         assert_eq!(w.labels(108), strings(&["fase/implementering"]));
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decision gates: `/godkjenn` and `/trekk`
+
+/// The portfolio office's team, with [`WRITER`] in it (or not).
+fn office(w: &World, members: &[&str]) {
+    w.gh.edit(|s| s.add_team("digdir", "portefoljekontoret", members));
+}
+
+/// The bot's decision record on issue `number`, if any.
+fn record(w: &World, number: u64) -> Option<String> {
+    w.marked(number, "portfolio-sync:decisions")
+        .into_iter()
+        .next()
+}
+
+#[test]
+fn a_gated_move_without_a_decision_is_refused_with_how_to_record_one() {
+    let Some(w) = World::digdir() else { return };
+    office(&w, &[WRITER]);
+    // #119 stands in Problem and meets every automatic requirement of Konsept; only the office's decision is missing.
+    w.set_status("PVTI_119", "Problem");
+    let command = w.comment(119, WRITER, "/fase Konsept");
+    w.ok("issue_comment", &command);
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Problem"));
+    let reply = w.marked(
+        119,
+        &format!("portfolio-sync:reply:{}", command["comment"]["id"]),
+    );
+    assert_eq!(reply.len(), 1, "{}", w.log());
+    assert_contains(
+        &reply[0],
+        &[
+            "Kommandoen ble avvist",
+            "ingen vedtak er registrert",
+            "`digdir/portefoljekontoret`",
+            "`/godkjenn Konsept Porteføljekontoret`",
+        ],
+    );
+    assert_eq!(
+        w.reactions(119, WRITER),
+        vec![(BOT.to_string(), "confused".to_string())]
+    );
+    w.gh.take_writes();
+    w.finish();
+}
+
+#[test]
+fn a_decision_by_a_team_member_is_recorded_and_lets_the_move_through() {
+    let Some(w) = World::digdir() else { return };
+    office(&w, &[WRITER]);
+    w.set_status("PVTI_119", "Problem");
+    let approve = w.comment(
+        119,
+        WRITER,
+        "/godkjenn Konsept Porteføljekontoret https://example.org/referat-3-desember",
+    );
+    w.ok("issue_comment", &approve);
+    let body = record(&w, 119).expect("the decision is recorded");
+    assert_contains(
+        &body,
+        &[
+            "Konsept",
+            "Porteføljekontoret",
+            WRITER,
+            "referat-3-desember",
+        ],
+    );
+    let reply = w.marked(
+        119,
+        &format!("portfolio-sync:reply:{}", approve["comment"]["id"]),
+    );
+    assert_contains(&reply[0], &["Vedtaket er registrert"]);
+    assert_eq!(
+        w.reactions(119, WRITER),
+        vec![(BOT.to_string(), "+1".to_string())]
+    );
+    let status = w.marked(119, "portfolio-sync:status");
+    assert_contains(&status[0], &[&format!("Porteføljekontoret, {WRITER}")]);
+    // Recorded once, whatever delivers the command again.
+    w.ok("issue_comment", &approve);
+    assert_eq!(w.marked(119, "portfolio-sync:decisions").len(), 1);
+
+    w.ok("issue_comment", &w.comment(119, WRITER, "/fase Konsept"));
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Konsept"));
+    assert_eq!(w.labels(119), strings(&["fase/konsept", "moscow/should"]));
+    w.gh.take_writes();
+    w.finish();
+}
+
+#[test]
+fn a_decision_by_someone_outside_the_team_is_refused_and_changes_nothing() {
+    let Some(w) = World::digdir() else { return };
+    // WRITER may run commands (write access) but is no member of the office.
+    office(&w, &["ola-nordmann"]);
+    w.set_status("PVTI_119", "Problem");
+    let before = w.gh.read(|s| s.digest());
+    let approve = w.comment(119, WRITER, "/godkjenn Konsept Porteføljekontoret");
+    w.gh.take_writes();
+    let run = w.ok("issue_comment", &approve);
+    assert!(record(&w, 119).is_none(), "{}", run.text());
+    let reply = w.marked(
+        119,
+        &format!("portfolio-sync:reply:{}", approve["comment"]["id"]),
+    );
+    assert_contains(
+        &reply[0],
+        &[
+            "bare medlemmer av `digdir/portefoljekontoret`",
+            "Ingenting er endret",
+        ],
+    );
+    assert_eq!(
+        w.gh.take_writes(),
+        [
+            "POST /repos/digdir/portfolio/issues/119/comments",
+            reaction_to(&approve).as_str(),
+        ],
+        "only the answer is written"
+    );
+    assert_ne!(
+        before,
+        w.gh.read(|s| s.digest()),
+        "the answer changed the state"
+    );
+    // A decision written by anyone but the bot counts for nothing, even with the bot's marker and data.
+    let forged = "<!-- portfolio-sync:decisions -->\n<!-- portfolio-sync:data [{\"phase\":\"konsept\",\"forum\":\"Porteføljekontoret\",\"by\":\"ola-nordmann\",\"at\":\"2026-12-01T00:00:00Z\",\"comment\":1}] -->";
+    w.gh.edit(|s| s.add_comment("digdir/portfolio", 119, WRITER, forged));
+    w.ok("issue_comment", &w.comment(119, WRITER, "/fase Konsept"));
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Problem"));
+    w.gh.take_writes();
+    w.finish();
+}
+
+#[test]
+fn moving_back_past_a_decision_voids_it_and_trekk_withdraws_one() {
+    let Some(w) = World::digdir() else { return };
+    office(&w, &[WRITER]);
+    // #104 carries the office's decision for Konsept (the example board); the move goes through.
+    w.set_status("PVTI_104", "Problem");
+    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    assert_eq!(w.labels(104), strings(&["fase/konsept"]));
+    // Back to Problem: the decision was for that one transition.
+    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Problem"));
+    assert_eq!(w.labels(104), strings(&["fase/problem"]));
+    let body = record(&w, 104).expect("the record stays");
+    assert_contains(&body, &["nei, tiltaket ble flyttet tilbake til Problem"]);
+    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    assert_eq!(
+        w.labels(104),
+        strings(&["fase/problem"]),
+        "a voided decision allows nothing"
+    );
+
+    // Decided again, then withdrawn: the gate shuts again.
+    w.ok(
+        "issue_comment",
+        &w.comment(104, WRITER, "/godkjenn Konsept"),
+    );
+    w.ok("issue_comment", &w.comment(104, WRITER, "/trekk Konsept"));
+    assert_contains(
+        &record(&w, 104).unwrap(),
+        &[&format!("nei, trukket av {WRITER}")],
+    );
+    w.ok("issue_comment", &w.comment(104, WRITER, "/fase Konsept"));
+    assert_eq!(w.labels(104), strings(&["fase/problem"]));
+    w.gh.take_writes();
+    w.finish();
+}

@@ -4,6 +4,8 @@
 //! Nobody rewrites an old issue: an initiative written in 2021 must move as far as its own template lets it, and
 //! when it cannot, the refusal must name what to add. `vN.md` is a filled-in issue, `vN-mal.md` the bare template.
 
+mod support;
+
 use portfolio_sync::board::Item;
 use portfolio_sync::config::{self, Config};
 use portfolio_sync::plan::Outcome;
@@ -33,7 +35,7 @@ fn moved(config: &Config, body: &str, from: usize) -> Item {
         "issue": {
             "repository": config.board.repositories[0], "number": 1, "title": "Tiltak",
             "state": "open", "body": body, "labels": [config.phase_label(from)], "assignees": ["kari"],
-            "milestone": "2026 Q2", "comments": []
+            "milestone": "2026 Q2", "comments": support::all_decided(config, BOT)
         }
     }))
     .unwrap()

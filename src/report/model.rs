@@ -12,6 +12,7 @@ use crate::marker::{self, Marker};
 use crate::phase::PhaseIdx;
 use crate::plan::{Decision, Outcome};
 use crate::reconcile;
+use crate::rules::RequirementKind;
 
 /// Everything the weekly meeting looks at. Serialised as the JSON report (`report --format json`).
 #[derive(Debug, Clone, Serialize)]
@@ -202,7 +203,7 @@ pub fn build(config: &Config, snapshot: &Snapshot, open_issues: &[Issue], today:
         },
         initiatives: seen.len(),
         phases: phase_summaries(config, &seen, &time_in_phase),
-        ready: ready(config, &seen),
+        ready: ready(config, &snapshot.bot, &seen),
         blocked: blocked(config, &seen),
         time_in_phase,
         awaiting_archive,
@@ -386,13 +387,22 @@ fn phase_summaries(config: &Config, seen: &[Seen], times: &[TimeInPhase]) -> Vec
 /// bot accepted it, or will be accepted there by this sync (adopted, or a move whose requirements are met).
 /// A next phase with no automatic requirements has nothing to verify (Digdir's Utført): listing every initiative
 /// before it as "ready" would tell the meeting nothing, so those are left to the time-in-phase table.
-fn ready(config: &Config, seen: &[Seen]) -> Vec<Ready> {
+fn ready(config: &Config, bot: &str, seen: &[Seen]) -> Vec<Ready> {
     let mut out: Vec<(PhaseIdx, IssueRef, Ready)> = seen
         .iter()
         .filter(|s| s.decision.outcome != Outcome::Rejected)
         .filter_map(|s| {
-            let next = reconcile::next_phase_checks(config, s.item, s.issue, s.phase)?;
-            if next.checks.is_empty() || !next.checks.iter().all(|c| c.met()) {
+            let next = reconcile::next_phase_checks(config, bot, s.item, s.issue, s.phase)?;
+            // A decision is what the meeting is for: ready means ready for it, whether or not it is recorded.
+            let require = &config.phases.get(s.phase + 1).require;
+            let automatic: Vec<_> = next
+                .checks
+                .iter()
+                .zip(require)
+                .filter(|(_, r)| !matches!(r.kind, RequirementKind::Decision { .. }))
+                .map(|(c, _)| c)
+                .collect();
+            if automatic.is_empty() || !automatic.iter().all(|c| c.met()) {
                 return None;
             }
             let ready = Ready {

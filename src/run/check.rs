@@ -100,7 +100,7 @@ pub fn answer(
         }
     };
     let current = reconcile::checklist_phase(config, item, issue);
-    let next = reconcile::next_phase_checks(config, item, issue, current);
+    let next = reconcile::next_phase_checks(config, &snapshot.bot, item, issue, current);
     // The comments the bot would write now: those of the plan, and the living status comment as it would read
     // (the plan has it only when the move changes it).
     let mut comments: Vec<(String, String)> = Vec::new();
@@ -116,7 +116,7 @@ pub fn answer(
             .iter()
             .any(|(kind, _)| *kind == Marker::Status.kind())
         {
-            let body = reconcile::status_comment(config, item, issue, current);
+            let body = reconcile::status_comment(config, &snapshot.bot, item, issue, current);
             comments.insert(0, (Marker::Status.kind(), body));
         }
     }

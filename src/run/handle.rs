@@ -6,11 +6,13 @@
 use anyhow::{anyhow, Result};
 
 use crate::apply::{self, Applied};
+use crate::approval;
 use crate::board::{normal_login, IssueState, Item, ItemKind};
 use crate::commands::{self, Command};
 use crate::config::Config;
 use crate::event::{CommentEvent, IssueEvent, Trigger};
 use crate::forge::{IssueForge, IssueKey, IssueOnBoard};
+use crate::markdown;
 use crate::marker::Marker;
 use crate::messages;
 use crate::plan::{Action, Change, Outcome, Plan};
@@ -366,13 +368,23 @@ async fn commands_of<F: IssueForge>(
                         .clone()
                         .unwrap_or_else(|| bare_item(&found, String::new()));
                     let current = reconcile::checklist_phase(config, &item, &found.issue);
-                    let body = reconcile::status_comment(config, &item, &found.issue, current);
+                    let body =
+                        reconcile::status_comment(config, &found.bot, &item, &found.issue, current);
                     let change = Change::UpsertComment {
                         issue: c.issue.clone(),
                         marker: Marker::Status,
                         body,
                     };
                     push(&mut plan, &name, change, "/sjekk");
+                }
+                Command::Approve(arg) | Command::Withdraw(arg) => {
+                    let withdraw = matches!(cmd, Command::Withdraw(_));
+                    let item = item_on_board(forge, &found).await?;
+                    let done = decide(forge, config, &found, &item, c, arg, withdraw).await?;
+                    answer.push(done.answer);
+                    refused |= done.refused;
+                    plan.decisions.extend(done.plan.decisions);
+                    plan.actions.extend(done.plan.actions);
                 }
                 Command::Move(arg) => match config.phases.lookup(arg, &config.sync.label_prefix) {
                     None => {
@@ -426,6 +438,236 @@ async fn commands_of<F: IssueForge>(
     };
     push(&mut plan, &name, change, "answers the command");
     run(forge, config, &found.bot, plan).await
+}
+
+/// What `/godkjenn` or `/trekk` did: the writes, and the answer for the reply.
+struct Decided {
+    plan: Plan,
+    answer: String,
+    refused: bool,
+}
+
+impl Decided {
+    fn refused(answer: String) -> Decided {
+        Decided {
+            plan: Plan::default(),
+            answer,
+            refused: true,
+        }
+    }
+}
+
+/// Records (or withdraws) a forum's decision. Only a member of one of the forum's teams, checked with GitHub now,
+/// may; anyone else changes nothing. The record is written first, then what it allows (the item reconciled with
+/// it: a flagged card waiting for the decision moves on), and the status comment shows it.
+#[allow(clippy::too_many_arguments)]
+async fn decide<F: IssueForge>(
+    forge: &mut F,
+    config: &Config,
+    found: &IssueOnBoard,
+    item: &Item,
+    c: &CommentEvent,
+    arg: &str,
+    withdraw: bool,
+) -> Result<Decided> {
+    let texts = reconcile::texts(config);
+    let lang = config.sync.language;
+    let phases = config.phases.names();
+    let Some(args) = commands::decision_args(config, arg) else {
+        return Ok(Decided::refused(messages::unknown_phase_text(
+            &texts, arg, &phases,
+        )));
+    };
+    let phase = config.phases.get(args.phase);
+    let required = crate::rules::required_forums(&phase.require);
+    if required.is_empty() {
+        return Ok(Decided::refused(lang.pick(
+            format!(
+                "Fasen **{}** krever ikke vedtak, så det er ingenting å registrere.",
+                phase.name
+            ),
+            format!(
+                "Phase **{}** requires no decision, so there is nothing to record.",
+                phase.name
+            ),
+        )));
+    }
+    let mut record = reconcile::approvals(&found.issue, &found.bot).unwrap_or_default();
+    let forum = match args.forum {
+        Some(f) if required.iter().any(|r| approval::same_forum(r, &f.name)) => f,
+        Some(f) => {
+            return Ok(Decided::refused(messages::wrong_forum_text(
+                &texts,
+                &phase.name,
+                &f.name,
+                &required,
+            )))
+        }
+        None => {
+            // Unnamed: the one forum the phase needs, or (withdrawing) the one forum with a decision to withdraw.
+            let candidates: Vec<&String> = required
+                .iter()
+                .filter(|f| {
+                    !withdraw
+                        || record
+                            .valid_for(&phase.slug, std::slice::from_ref(f))
+                            .is_some()
+                })
+                .collect();
+            match candidates.as_slice() {
+                [one] => match approval::forum_named(&config.forums, one) {
+                    Some(f) => f,
+                    None => return Err(anyhow!("forum \"{one}\" is required but not configured")),
+                },
+                _ => {
+                    return Ok(Decided::refused(messages::which_forum_text(
+                        &texts,
+                        &phase.name,
+                        &required,
+                        withdraw,
+                    )))
+                }
+            }
+        }
+    };
+    if !is_member(forge, &forum.teams, &c.author).await {
+        return Ok(Decided::refused(messages::not_forum_member_text(
+            &texts, &c.author, forum,
+        )));
+    }
+    let accepted = reconcile::checklist_phase(config, item, &found.issue);
+    let at = c.created_at.clone().unwrap_or_default();
+    let answer = if withdraw {
+        let done = record.has_comment(c.comment_id)
+            || record
+                .withdraw(&phase.slug, &forum.name, &c.author, &at, c.comment_id)
+                .is_some();
+        if !done {
+            return Ok(Decided::refused(lang.pick(
+                format!(
+                    "Det er ikke registrert noe gjeldende vedtak fra {} om å gå videre til **{}**.",
+                    markdown::text(&forum.name),
+                    phase.name
+                ),
+                format!(
+                    "No valid decision by {} to move on to **{}** is recorded.",
+                    markdown::text(&forum.name),
+                    phase.name
+                ),
+            )));
+        }
+        messages::decision_withdrawn_text(&texts, &phase.name, &forum.name, accepted >= args.phase)
+    } else {
+        if accepted >= args.phase {
+            return Ok(Decided::refused(lang.pick(
+                format!("Tiltaket har allerede gått inn i **{}**. Et vedtak gjelder en overgang som ennå ikke har skjedd.", phase.name),
+                format!("The initiative has entered **{}** already. A decision is for a transition that has not happened yet.", phase.name),
+            )));
+        }
+        // A redelivered command finds its own decision and records nothing twice.
+        if !record.has_comment(c.comment_id) {
+            if let Some(a) = record.valid_for(&phase.slug, std::slice::from_ref(&forum.name)) {
+                let already = a.summary();
+                return Ok(Decided {
+                    plan: Plan::default(),
+                    answer: lang.pick(
+                        format!("Vedtaket er allerede registrert ({already})."),
+                        format!("The decision is recorded already ({already})."),
+                    ),
+                    refused: false,
+                });
+            }
+            record.list.push(approval::Approval {
+                phase: phase.slug.clone(),
+                forum: forum.name.clone(),
+                by: c.author.clone(),
+                at,
+                reference: args.reference.clone(),
+                comment: c.comment_id,
+                ended: None,
+            });
+        }
+        messages::decision_recorded_text(&texts, &phase.name, &forum.name)
+    };
+    // The item as it is with the record written: what the decision allows is planned from it.
+    let body = reconcile::approval_record(config, &record);
+    let mut item = item.clone();
+    if let Some(issue) = item.issue.as_mut() {
+        let comments = issue.comments.get_or_insert_with(Vec::new);
+        comments.retain(|k| {
+            !(normal_login(&k.author) == normal_login(&found.bot)
+                && Marker::Approvals.leads(&k.body))
+        });
+        comments.push(crate::board::Comment {
+            id: 0,
+            author: found.bot.clone(),
+            body: body.clone(),
+            extra: Default::default(),
+        });
+    }
+    let name = c.issue.to_string();
+    let mut plan = Plan::default();
+    let why = lang.pick("registrerer vedtaket", "records the decision");
+    push(
+        &mut plan,
+        &name,
+        Change::UpsertComment {
+            issue: c.issue.clone(),
+            marker: Marker::Approvals,
+            body,
+        },
+        why,
+    );
+    let then = reconcile::reconcile_item(config, &found.bot, &item, None);
+    let has_status = then.actions.iter().any(|a| {
+        matches!(
+            &a.change,
+            Change::UpsertComment {
+                marker: Marker::Status,
+                ..
+            }
+        )
+    });
+    if !has_status {
+        if let Some(issue) = &item.issue {
+            let current = reconcile::checklist_phase(config, &item, issue);
+            let status = reconcile::status_comment(config, &found.bot, &item, issue, current);
+            let why = lang.pick("viser vedtaket", "shows the decision");
+            push(
+                &mut plan,
+                &name,
+                Change::UpsertComment {
+                    issue: c.issue.clone(),
+                    marker: Marker::Status,
+                    body: status,
+                },
+                why,
+            );
+        }
+    }
+    plan.decisions.extend(then.decisions);
+    plan.actions.extend(then.actions);
+    Ok(Decided {
+        plan,
+        answer,
+        refused: false,
+    })
+}
+
+/// Whether `user` is an active member of one of `teams` (`org/slug`). A failed check counts as no: the bot never
+/// records a decision on doubt.
+async fn is_member<F: IssueForge>(forge: &mut F, teams: &[String], user: &str) -> bool {
+    for team in teams {
+        let Some((org, slug)) = team.split_once('/') else {
+            continue;
+        };
+        match forge.is_team_member(org, slug, user).await {
+            Ok(true) => return true,
+            Ok(false) => {}
+            Err(e) => tracing::warn!("cannot read {team} membership of {user}: {e:#}"),
+        }
+    }
+    false
 }
 
 /// Why reconcile left a commanded item alone, for the reply.

@@ -86,6 +86,18 @@ pub fn example_fake(path: &str) -> FakeGitHub {
     let snapshot = example_snapshot(path);
     gh.edit(|s| {
         s.load_snapshot(&snapshot);
+        // The example's own comments (its decision records) are the bot's: here the bot is the fake's account.
+        for repo in s.repos.values_mut() {
+            for issue in repo.issues.values_mut() {
+                for c in &mut issue.comments {
+                    if c.author == snapshot.bot
+                        && c.body.starts_with("<!-- portfolio-sync:decisions")
+                    {
+                        c.author = fake::BOT.to_string();
+                    }
+                }
+            }
+        }
         for repo in [
             "example-org/payments",
             "digdir/dialogporten",
@@ -196,4 +208,26 @@ pub fn skipped(why: &str) {
         .unwrap_or("a test")
         .to_string();
     let _ = writeln!(std::io::stderr(), "SKIPPED {name}: {why}");
+}
+
+/// The comments of an initiative on which every forum of `config` decided every phase: the bot's decision record,
+/// by `bot`. For tests about what the issue and the card must show, where the decisions are not the point.
+pub fn all_decided(config: &Config, bot: &str) -> Value {
+    use portfolio_sync::approval::{Approval, Approvals};
+    let mut record = Approvals::default();
+    for (_, phase) in config.phases.iter() {
+        for forum in config.forums.keys() {
+            record.list.push(Approval {
+                phase: phase.slug.clone(),
+                forum: forum.clone(),
+                by: "kari".into(),
+                at: "2026-11-30T10:00:00Z".into(),
+                reference: None,
+                comment: 1,
+                ended: None,
+            });
+        }
+    }
+    let body = portfolio_sync::reconcile::approval_record(config, &record);
+    serde_json::json!([{ "id": 1, "author": bot, "body": body }])
 }
