@@ -883,7 +883,9 @@ fn fase_on_an_issue_that_is_not_on_the_board_adds_it_first() {
             },
         )
     });
-    let command = w.comment(140, WRITER, "/fase Problem");
+    office(&w, &[WRITER]);
+    // The office decides and moves in one comment: the move sees the decision recorded just before it.
+    let command = w.comment(140, WRITER, "/godkjenn Problem\n/fase Problem");
     w.ok("issue_comment", &command);
     let items = w.items_of(140);
     assert_eq!(items.len(), 1, "{}", w.log());
@@ -893,16 +895,31 @@ fn fase_on_an_issue_that_is_not_on_the_board_adds_it_first() {
         w.reactions(140, WRITER),
         vec![(BOT.to_string(), "+1".to_string())]
     );
+    let writes: Vec<String> =
+        w.gh.take_writes()
+            .into_iter()
+            .map(
+                |w| match w.strip_prefix("PATCH /repos/digdir/portfolio/issues/comments/") {
+                    Some(_) => "PATCH /repos/digdir/portfolio/issues/comments/*".to_string(),
+                    None => w,
+                },
+            )
+            .collect();
     assert_eq!(
-        w.gh.take_writes(),
+        writes,
         [
             "GraphQL AddItem",
+            // The decision record, the status comment showing it, the status comment of the move, the reply.
             "POST /repos/digdir/portfolio/issues/140/comments",
+            "POST /repos/digdir/portfolio/issues/140/comments",
+            "PATCH /repos/digdir/portfolio/issues/comments/*",
             "GraphQL SetStatuses",
             "POST /repos/digdir/portfolio/issues/140/labels",
+            "POST /repos/digdir/portfolio/issues/140/comments",
             reaction_to(&command).as_str(),
         ]
     );
+    assert!(record(&w, 140).is_some());
     w.finish();
 }
 

@@ -139,12 +139,13 @@ const EXPECTED: &[(&str, &str, &str, &str, &[&str])] = &[
         "unchanged",
         &["remove_label"],
     ),
+    // Everything Konsept asks for is there but the office's decision.
     (
         "digdir/portfolio#119",
         "Problem",
         "Konsept",
-        "accepted",
-        &["upsert_comment", "add_label", "remove_label"],
+        "rejected",
+        &["upsert_comment", "set_status"],
     ),
     (
         "digdir/portfolio#120",
@@ -228,12 +229,17 @@ fn rejections_name_what_is_missing() {
             .collect()
     };
     // The template left unfilled, an issue form with _No response_, and a body with no headings.
-    assert!(missing("digdir/portfolio#105")[0].contains("«Mål og nøkkelresultat (OKR)» er tom"));
-    assert!(missing("digdir/portfolio#116")[0].contains("seksjonen «Problemstilling» er tom"));
-    assert!(missing("digdir/portfolio#117")[0].contains("ingen overskrift «Problemstilling»"));
+    let has = |item: &str, text: &str| missing(item).iter().any(|m| m.contains(text));
+    assert!(has("digdir/portfolio#105", "«Mål og nøkkelresultat (OKR)» er tom"));
+    assert!(has("digdir/portfolio#116", "seksjonen «Problemstilling» er tom"));
+    assert!(has("digdir/portfolio#117", "ingen overskrift «Problemstilling»"));
+    // The office's decision and the funding are missing too, each saying who records it and how.
     let m120 = missing("digdir/portfolio#120");
-    assert_eq!(m120.len(), 2, "{m120:?}");
+    assert_eq!(m120.len(), 4, "{m120:?}");
     assert!(m120.iter().all(|m| m.starts_with("Implementering: ")));
+    assert!(has("digdir/portfolio#120", "`/godkjenn Implementering Porteføljekontoret`"));
+    assert!(has("digdir/portfolio#120", "«Ledergruppen BOD» eller «Ledergruppen Digdir»"));
+    assert_eq!(missing("digdir/portfolio#119").len(), 1, "only the decision");
 }
 
 #[test]
@@ -316,7 +322,7 @@ fn the_text_plan_is_a_table_with_a_summary() {
     );
     assert!(stdout.contains("✗ Planlegging: "), "{stdout}");
     assert!(
-        stdout.contains("23 items: 6 accepted, 6 rejected, 3 adopted, 3 unchanged, 5 skipped;"),
+        stdout.contains("23 items: 5 accepted, 7 rejected, 3 adopted, 3 unchanged, 5 skipped;"),
         "{stdout}"
     );
 }

@@ -321,7 +321,7 @@ async fn commands_of<F: IssueForge>(
     c: &CommentEvent,
     cmds: &[Command],
 ) -> Result<Handled> {
-    let Some(found) = read(forge, config, &IssueKey::Ref(c.issue.clone())).await? else {
+    let Some(mut found) = read(forge, config, &IssueKey::Ref(c.issue.clone())).await? else {
         return Err(anyhow!("{} was not found", c.issue));
     };
     // The bot's own comments (its help text shows commands); with a personal access token its account is a user,
@@ -380,9 +380,17 @@ async fn commands_of<F: IssueForge>(
                 Command::Approve(arg) | Command::Withdraw(arg) => {
                     let withdraw = matches!(cmd, Command::Withdraw(_));
                     let item = item_on_board(forge, &found).await?;
+                    // Put on the board now: the commands after this one find the card.
+                    found.item.get_or_insert_with(|| item.clone());
                     let done = decide(forge, config, &found, &item, c, arg, withdraw).await?;
                     answer.push(done.answer);
                     refused |= done.refused;
+                    if let Some(comments) = done.comments {
+                        found.issue.comments = Some(comments.clone());
+                        if let Some(issue) = found.item.as_mut().and_then(|i| i.issue.as_mut()) {
+                            issue.comments = Some(comments);
+                        }
+                    }
                     plan.decisions.extend(done.plan.decisions);
                     plan.actions.extend(done.plan.actions);
                 }
@@ -445,6 +453,8 @@ struct Decided {
     plan: Plan,
     answer: String,
     refused: bool,
+    /// The issue's comments with the new record: the commands after this one in the same comment see it.
+    comments: Option<Vec<crate::board::Comment>>,
 }
 
 impl Decided {
@@ -453,6 +463,7 @@ impl Decided {
             plan: Plan::default(),
             answer,
             refused: true,
+            comments: None,
         }
     }
 }
@@ -575,6 +586,7 @@ async fn decide<F: IssueForge>(
                         format!("The decision is recorded already ({already})."),
                     ),
                     refused: false,
+                    comments: None,
                 });
             }
             record.list.push(approval::Approval {
@@ -618,7 +630,17 @@ async fn decide<F: IssueForge>(
         },
         why,
     );
-    let then = reconcile::reconcile_item(config, &found.bot, &item, None);
+    // A card waiting in a later column for this decision (flagged, not reverted) moves on now. Any other card is
+    // left as it is: the decision allows a move, it makes none.
+    let waiting = item.issue.as_ref().is_some_and(|issue| {
+        let board = reconcile::board_phase(config, &item).ok();
+        board.is_some_and(|b| reconcile::accepted_phase(config, issue, b).is_some_and(|a| a != b))
+    });
+    let then = if waiting {
+        reconcile::reconcile_item(config, &found.bot, &item, None)
+    } else {
+        Plan::default()
+    };
     let has_status = then.actions.iter().any(|a| {
         matches!(
             &a.change,
@@ -647,10 +669,12 @@ async fn decide<F: IssueForge>(
     }
     plan.decisions.extend(then.decisions);
     plan.actions.extend(then.actions);
+    let comments = item.issue.and_then(|i| i.comments);
     Ok(Decided {
         plan,
         answer,
         refused: false,
+        comments,
     })
 }
 
