@@ -282,7 +282,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<Exit> {
         Command::Export { out: file } => {
             let config = load()?;
             let mut forge = run::github(&config).await?;
-            run::export::export(&mut forge, file.as_deref(), out).await
+            run::export::export(&mut forge, &config, file.as_deref(), out).await
         }
         Command::Report(args) => {
             let config = load()?;

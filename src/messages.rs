@@ -350,11 +350,15 @@ pub fn help_text(t: &Texts, phases: &[&str]) -> String {
             "### Kommandoer for portfolio-sync\n\n\
              - `/fase <fase>` (`/flytt`): flytter tiltaket til fasen hvis kravene er oppfylt; bakover går alltid\n\
              - `/sjekk`: oppdaterer sjekklista for neste fase\n\
+             - `/godkjenn <fase> [forum] [referanse]`: registrerer et vedtak om å gå videre til fasen (for medlemmer av forumets team)\n\
+             - `/trekk <fase> [forum]`: trekker vedtaket tilbake\n\
              - `/hjelp`: denne hjelpen\n\n\
              Kommandoen må stå først på en linje, utenfor sitater og kode. Faser: ",
             "### portfolio-sync commands\n\n\
              - `/phase <phase>` (`/fase`, `/flytt`): moves the initiative to the phase if its requirements are met; backward always works\n\
              - `/check` (`/sjekk`): refreshes the checklist for the next phase\n\
+             - `/approve <phase> [forum] [reference]` (`/godkjenn`): records a decision to move on to the phase (for members of the forum's teams)\n\
+             - `/revoke <phase> [forum]` (`/trekk`): withdraws that decision\n\
              - `/help` (`/hjelp`): this help\n\n\
              A command must start a line, outside quotes and code. Phases: ",
         )

@@ -208,13 +208,13 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
         &summary,
         &[
             "## portfolio-sync: full synkronisering av digdir prosjekt 1 (prøvekjøring)\n",
-            "**Prøvekjøring: ingenting er endret.** 36 endringer er planlagt.",
-            "23 kort: 6 godkjent · 6 avvist · 3 overtatt · 3 uendret · 5 hoppet over",
-            "### Ville flyttet (9)",
+            "**Prøvekjøring: ingenting er endret.** 35 endringer er planlagt.",
+            "23 kort: 5 godkjent · 7 avvist · 3 overtatt · 3 uendret · 5 hoppet over",
+            "### Ville flyttet (8)",
             "| [digdir/portfolio#104](https://github.com/digdir/portfolio/issues/104) | Problem | Konsept | kravene til Konsept er oppfylt |",
             "| [digdir/portfolio#108](https://github.com/digdir/portfolio/issues/108) | Planlegging | Implementering | kravene til Implementering er oppfylt; overlevering varslet |",
             "| [digdir/portfolio#101](https://github.com/digdir/portfolio/issues/101) | – | Konsept | overtatt: faseetiketten er satt, uten kontroll |",
-            "### Ville avvist (6)",
+            "### Ville avvist (7)",
             "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Milepæler er definert: ingen milepæl er satt<br>• Implementering: Ansvarlig team er utpekt",
             "### Merknader",
             "flere enn sync.max\\_changes = 25: en ekte kjøring avviser den uten --allow-large",
@@ -264,14 +264,14 @@ fn a_scheduled_sync_over_max_changes_is_refused_with_an_error() {
         &step.summary(),
         &[
             "## portfolio-sync: full synkronisering av digdir prosjekt 1\n",
-            "**Avvist: ingenting er endret.** planen har 36 endringer, flere enn sync.max\\_changes = 25.",
-            "### Ville flyttet (9)",
-            "### Ville avvist (6)",
+            "**Avvist: ingenting er endret.** planen har 35 endringer, flere enn sync.max\\_changes = 25.",
+            "### Ville flyttet (8)",
+            "### Ville avvist (7)",
         ],
     );
     assert_eq!(
         run.annotations().first().map(String::as_str),
-        Some("::error title=Planen er avvist::planen har 36 endringer, flere enn sync.max_changes = 25. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large")
+        Some("::error title=Planen er avvist::planen har 35 endringer, flere enn sync.max_changes = 25. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large")
     );
     assert_eq!(
         step.outputs(),
@@ -364,14 +364,15 @@ fn a_command_comment_is_summarised_with_the_refusal_and_why() {
         &[
             "## portfolio-sync: kommentar fra kari på digdir/portfolio#105 (digdir prosjekt 1)\n",
             "### Avvist (1)",
-            "| [digdir/portfolio#105](https://github.com/digdir/portfolio/issues/105) | Konsept → Planlegging | • Planlegging: Mål og nøkkelresultater (OKR) er identifisert",
+            "| [digdir/portfolio#105](https://github.com/digdir/portfolio/issues/105) | Konsept → Planlegging | • Planlegging: Porteføljekontoret har vedtatt at tiltaket kan gå videre: ingen vedtak er registrert.",
+            "<br>• Planlegging: Mål og nøkkelresultater (OKR) er identifisert",
         ],
     );
     assert_eq!(step.outputs()["rejected"], "1");
     assert_eq!(step.outputs()["failed"], "0");
     assert_contains(
         &run.annotations().join("\n"),
-        &["::warning title=Flyttingen er avvist%3A digdir/portfolio#105::Konsept → Planlegging: 1 krav er ikke oppfylt."],
+        &["::warning title=Flyttingen er avvist%3A digdir/portfolio#105::Konsept → Planlegging: 2 krav er ikke oppfylt."],
     );
 }
 
@@ -497,7 +498,7 @@ fn json_output_stays_json_in_actions() {
     assert_eq!(run.code(), Some(0), "{}", run.text());
     let plan: Value =
         serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.text()));
-    assert_eq!(plan["summary"]["outcomes"]["rejected"], 6);
+    assert_eq!(plan["summary"]["outcomes"]["rejected"], 7);
     assert!(
         run.stderr()
             .contains("::warning title=Flyttingen ville blitt avvist"),
@@ -671,7 +672,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
         &step.summary(),
         &[
             "(prøvekjøring)",
-            "**Prøvekjøring: ingenting er endret.** 36 endringer er planlagt.",
+            "**Prøvekjøring: ingenting er endret.** 35 endringer er planlagt.",
             "en ekte kjøring avviser den uten --allow-large",
         ],
     );
@@ -688,7 +689,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
             .labels_of("digdir/portfolio", 110)
             .contains(&"fase/ikke-startet".to_string()));
     });
-    assert_contains(&step.summary(), &["36 endringer er utført."]);
+    assert_contains(&step.summary(), &["35 endringer er utført."]);
 
     // 6. The workflow from then on: a scheduled run over the now honest board does nothing ...
     let _ = std::fs::remove_file(step.path("summary.md"));

@@ -230,16 +230,35 @@ fn rejections_name_what_is_missing() {
     };
     // The template left unfilled, an issue form with _No response_, and a body with no headings.
     let has = |item: &str, text: &str| missing(item).iter().any(|m| m.contains(text));
-    assert!(has("digdir/portfolio#105", "«Mål og nøkkelresultat (OKR)» er tom"));
-    assert!(has("digdir/portfolio#116", "seksjonen «Problemstilling» er tom"));
-    assert!(has("digdir/portfolio#117", "ingen overskrift «Problemstilling»"));
+    assert!(has(
+        "digdir/portfolio#105",
+        "«Mål og nøkkelresultat (OKR)» er tom"
+    ));
+    assert!(has(
+        "digdir/portfolio#116",
+        "seksjonen «Problemstilling» er tom"
+    ));
+    assert!(has(
+        "digdir/portfolio#117",
+        "ingen overskrift «Problemstilling»"
+    ));
     // The office's decision and the funding are missing too, each saying who records it and how.
     let m120 = missing("digdir/portfolio#120");
     assert_eq!(m120.len(), 4, "{m120:?}");
     assert!(m120.iter().all(|m| m.starts_with("Implementering: ")));
-    assert!(has("digdir/portfolio#120", "`/godkjenn Implementering Porteføljekontoret`"));
-    assert!(has("digdir/portfolio#120", "«Ledergruppen BOD» eller «Ledergruppen Digdir»"));
-    assert_eq!(missing("digdir/portfolio#119").len(), 1, "only the decision");
+    assert!(has(
+        "digdir/portfolio#120",
+        "`/godkjenn Implementering Porteføljekontoret`"
+    ));
+    assert!(has(
+        "digdir/portfolio#120",
+        "«Ledergruppen BOD» eller «Ledergruppen Digdir»"
+    ));
+    assert_eq!(
+        missing("digdir/portfolio#119").len(),
+        1,
+        "only the decision"
+    );
 }
 
 #[test]

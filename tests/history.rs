@@ -317,7 +317,7 @@ async fn an_export_carries_the_history_and_reports_the_same_flow() {
     let mut forge = forge(&gh, &config.board).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("export.json");
-    portfolio_sync::run::export::export(&mut forge, Some(&file), &mut Vec::new())
+    portfolio_sync::run::export::export(&mut forge, &config, Some(&file), &mut Vec::new())
         .await
         .expect("export");
     let text = std::fs::read_to_string(&file).expect("the export");

@@ -115,8 +115,8 @@ async fn the_example_report_has_each_case_in_its_place() {
         counts,
         [
             ("Ikke startet", 3),
-            ("Problem", 3),
-            ("Konsept", 7),
+            ("Problem", 4),
+            ("Konsept", 6),
             ("Planlegging", 3),
             ("Implementering", 2),
             ("Utført", 0)

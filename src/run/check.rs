@@ -32,6 +32,10 @@ pub async fn check<F: Forge>(
     out: &mut impl Write,
 ) -> Result<Exit> {
     let snapshot = forge.read_board().await?;
+    let (snapshot, _, unread) = super::sync::read_decisions(forge, config, snapshot).await?;
+    if let Some(f) = unread.first() {
+        anyhow::bail!("{}: {}: {}", f.item, f.action, f.error);
+    }
     answer(config, &snapshot, issue, options, out)
 }
 

@@ -6,12 +6,15 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{check_file, write_file, Exit};
+use crate::config::Config;
 use crate::forge::Forge;
 use crate::snapshot::SnapshotFile;
 
-/// Reads the board and writes it into `file` ([`crate::file::write`]), or to `out`.
+/// Reads the board and writes it into `file` ([`crate::file::write`]), or to `out`. The comments of cards whose move
+/// passes a decision gate come too: without the decisions, the snapshot would refuse what the live board accepts.
 pub async fn export<F: Forge>(
     forge: &mut F,
+    config: &Config,
     file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<Exit> {
@@ -19,6 +22,10 @@ pub async fn export<F: Forge>(
         check_file(path)?;
     }
     let snapshot = forge.read_board().await?;
+    let (snapshot, _, unread) = super::sync::read_decisions(forge, config, snapshot).await?;
+    if let Some(f) = unread.first() {
+        anyhow::bail!("{}: {}: {}", f.item, f.action, f.error);
+    }
     let json = SnapshotFile::from_snapshot(&snapshot).to_json()?;
     match file {
         Some(path) => {

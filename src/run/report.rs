@@ -109,6 +109,11 @@ pub async fn open_issues<F: IssueForge>(forge: &mut F, config: &Config) -> Resul
 /// Everything [`build`](crate::report::build) needs, in one read pass: the board, then the open issues of the configured repositories.
 pub async fn read<F: IssueForge>(forge: &mut F, config: &Config) -> Result<(Snapshot, Vec<Issue>)> {
     let snapshot = forge.read_board().await?;
+    // The recorded decisions decide where a moved card stands, as in a sync.
+    let (snapshot, _, unread) = super::sync::read_decisions(forge, config, snapshot).await?;
+    if let Some(f) = unread.first() {
+        anyhow::bail!("{}: {}: {}", f.item, f.action, f.error);
+    }
     let open = open_issues(forge, config).await?;
     Ok((snapshot, open))
 }

@@ -140,7 +140,7 @@ pub async fn sync<F: Forge>(
 
 /// Reads, in batches, the comments of the cards whose move passes a decision gate (the recorded decisions are
 /// there), and puts them on the board. Returns them too: applying the plan needs them and reads them no more.
-async fn read_decisions<F: Forge>(
+pub(crate) async fn read_decisions<F: Forge>(
     forge: &mut F,
     config: &Config,
     mut snapshot: Snapshot,
