@@ -387,11 +387,11 @@ fn an_event_with_nothing_to_do_is_a_notice() {
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_eq!(
         run.annotations(),
-        vec!["::notice title=portfolio-sync::nothing to do: issue_comment.edited: only new comments can hold commands".to_string()]
+        vec!["::notice title=portfolio-sync::ingenting å gjøre: issue_comment.edited: bare nye kommentarer kan inneholde kommandoer".to_string()]
     );
     assert_contains(
         &step.summary(),
-        &["Ingenting å gjøre.", "### Merknader\n\n- nothing to do: issue\\_comment.edited: only new comments can hold commands"],
+        &["Ingenting å gjøre.", "### Merknader\n\n- ingenting å gjøre: issue\\_comment.edited: bare nye kommentarer kan inneholde kommandoer"],
     );
 }
 
@@ -410,7 +410,7 @@ fn a_dry_run_acts_on_no_event_but_a_full_sync() {
     assert_eq!(std::fs::read(&board).unwrap(), before);
     assert_contains(
         &step.summary(),
-        &["a dry run does not act on the issue\\_comment event"],
+        &["en prøvekjøring handler ikke på hendelsen issue\\_comment"],
     );
 
     // The action's `dry-run` input also turns a scheduled sync into a dry run.

@@ -11,7 +11,7 @@ use super::{board_name, handle, report, Exit, Format, UsageError};
 use crate::config::Config;
 use crate::event::{self, Trigger};
 use crate::forge::IssueForge;
-use crate::language::Language;
+use crate::language::{Bilingual, Language};
 
 /// An event as GitHub Actions hands it over: its name and its JSON payload.
 #[derive(Debug, Clone)]
@@ -50,9 +50,15 @@ impl EventInput {
                 dry_run: asked || dry_run,
             },
             Trigger::Ignore(why) => Trigger::Ignore(why),
-            _ if dry_run => Trigger::Ignore(format!(
-                "a dry run does not act on the {} event: only a full sync (schedule, workflow_dispatch) has a plan to show",
-                self.name
+            _ if dry_run => Trigger::Ignore(Bilingual::new(
+                format!(
+                    "en prøvekjøring handler ikke på hendelsen {}: bare en full synkronisering (schedule, workflow_dispatch) har en plan å vise",
+                    self.name
+                ),
+                format!(
+                    "a dry run does not act on the {} event: only a full sync (schedule, workflow_dispatch) has a plan to show",
+                    self.name
+                ),
             )),
             t => t,
         })
