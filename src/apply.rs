@@ -18,6 +18,7 @@ use anyhow::Result;
 use crate::board::{Comment, IssueRef};
 use crate::config::Config;
 use crate::forge::{Forge, LabelChange, LabelSpec, StatusChange};
+use crate::language::Language;
 use crate::marker::{self, find_marked, Marker};
 use crate::plan::{Action, Change, Plan};
 use crate::progress::Progress;
@@ -126,12 +127,14 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
     }
 }
 
-/// Executes every action of the plan; never stops at the first failure.
-pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
+/// Executes every action of the plan; never stops at the first failure. A failure names its write in `language`:
+/// the job summary shows it to the people who run the portfolio.
+pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str, language: Language) -> Applied {
     let paced = announce_pacing(forge, plan);
     let mut run = Applier {
         forge,
         bot,
+        language,
         applied: Applied::default(),
         failed_items: BTreeSet::new(),
         comments: HashMap::new(),
@@ -245,6 +248,7 @@ enum Written {
 struct Applier<'f, F> {
     forge: &'f mut F,
     bot: &'f str,
+    language: Language,
     applied: Applied,
     failed_items: BTreeSet<String>,
     /// Comments read this run, kept up to date with what this run wrote.
@@ -267,7 +271,7 @@ impl<F: Forge> Applier<'_, F> {
         self.failed_items.insert(action.item.clone());
         self.applied.failures.push(Failure {
             item: action.item.clone(),
-            action: action.change.summary(),
+            action: action.change.summary(self.language),
             error: format!("{error:#}"),
         });
     }

@@ -311,12 +311,14 @@ fn the_text_plan_is_a_table_with_a_summary() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().unwrap();
     assert!(
-        first.starts_with("ITEM") && first.contains("OUTCOME"),
+        first.starts_with("KORT") && first.contains("UTFALL"),
         "{stdout}"
     );
     assert!(stdout.contains("✗ Planlegging: "), "{stdout}");
     assert!(
-        stdout.contains("23 items: 6 accepted, 6 rejected, 3 adopted, 3 unchanged, 5 skipped;"),
+        stdout.contains(
+            "23 kort: 6 godkjent, 6 avvist, 3 overtatt, 3 uendret, 5 hoppet over; 36 endringer er planlagt, ikke utført."
+        ),
         "{stdout}"
     );
 }

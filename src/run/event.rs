@@ -120,17 +120,23 @@ pub async fn on_event<F: IssueForge>(
     }
     let mut handled = handle::handle(forge, config, trigger).await?;
     // Before anything is told: until the save, writes to a snapshot are not applied.
-    let saved = save(forge, &mut handled.applied).await;
+    let lang = config.sync.language;
+    let saved = save(forge, &mut handled.applied, lang).await;
     for note in &handled.notes {
         writeln!(out, "{note}")?;
     }
     if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() || saved.is_err() {
         match saved {
-            Ok(()) => print_plan(out, &handled.plan, Some(&handled.applied), Format::Text)?,
-            Err(_) => print_unsaved(out, &handled.plan, &handled.applied, Format::Text)?,
+            Ok(()) => print_plan(
+                out,
+                &handled.plan,
+                Some(&handled.applied),
+                Format::Text,
+                lang,
+            )?,
+            Err(_) => print_unsaved(out, &handled.plan, &handled.applied, Format::Text, lang)?,
         }
     }
-    let lang = config.sync.language;
     let board = lang.pick(
         format!("{} prosjekt {}", config.board.owner, config.board.project),
         board_name(config),

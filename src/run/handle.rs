@@ -94,7 +94,7 @@ async fn run<F: IssueForge>(
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
-    let applied = apply::apply(forge, &plan, bot).await;
+    let applied = apply::apply(forge, &plan, bot, config.sync.language).await;
     Ok(Handled {
         notes: Vec::new(),
         plan,
@@ -317,7 +317,7 @@ async fn comment<F: IssueForge>(
                 lang.pick("kommandoen feilet", "the command failed"),
             );
             if let Ok(bot) = forge.bot_login().await {
-                let answered = apply::apply(forge, &plan, &bot).await;
+                let answered = apply::apply(forge, &plan, &bot, lang).await;
                 if !answered.failures.is_empty() {
                     tracing::warn!("could not tell {} that its command failed", c.issue);
                 }
