@@ -395,6 +395,144 @@ fn an_event_with_nothing_to_do_is_a_notice() {
     );
 }
 
+/// Words of the English texts of the text plan, the notes and the job summary. None of them is bokmål, and the
+/// example boards hold none of them, so under `language = "nb"` none may show.
+const ENGLISH_WORDS: &[&str] = &[
+    "ITEM",
+    "OUTCOME",
+    "items",
+    "accepted",
+    "rejected",
+    "adopted",
+    "unchanged",
+    "skipped",
+    "nothing to do",
+    "planned",
+    "not applied",
+    "writes",
+    "Failed",
+    "add label",
+    "remove label",
+    "set Status",
+    "write comment",
+    "react ",
+    "new issue",
+    "added to the board",
+    "only new comments",
+    "not on the board",
+];
+
+/// Issue 13, one language throughout: what the people who run the portfolio read of a sync and of an event (the
+/// text plan, the notes, the job summary) is in the configuration's language, in full.
+#[test]
+fn the_text_plan_notes_and_job_summary_speak_the_configured_language() {
+    for (config, example, repo, number) in [
+        (
+            DIGDIR,
+            "config/examples/board.json",
+            "digdir/portfolio",
+            101,
+        ),
+        (
+            ENGLISH,
+            "config/examples/board-en.json",
+            "example-org/portfolio",
+            1,
+        ),
+    ] {
+        let english = config == ENGLISH;
+        let config = root(config);
+        let step = Step::new();
+        let board = step.snapshot(example);
+        // The issue leaves the board, so that opening it is news: the bot puts it back and says so.
+        let mut file = read_json(&board);
+        let items = file["items"].as_array_mut().unwrap();
+        let at = items
+            .iter()
+            .position(|i| i["issue"]["number"] == number && i["issue"]["repository"] == repo)
+            .unwrap();
+        let item = items.remove(at);
+        file["other_issues"] = json!([item["issue"]]);
+        std::fs::write(&board, file.to_string()).unwrap();
+
+        let config_arg = config.to_str().unwrap();
+        let board_arg = board.to_str().unwrap();
+        let sync = step.run(
+            &[
+                "--config",
+                config_arg,
+                "sync",
+                "--snapshot",
+                board_arg,
+                "--dry-run",
+            ],
+            None,
+        );
+        assert_eq!(sync.code(), Some(0), "{}", sync.text());
+        let opened = json!({
+            "action": "opened",
+            "repository": {"full_name": repo},
+            "issue": {"number": number, "node_id": item["issue"]["node_id"]},
+            "sender": {"login": "kari", "type": "User"},
+        });
+        let added = step.event_on_snapshot(&config, &board, &[], &step.event("issues", &opened));
+        assert_eq!(added.code(), Some(0), "{}", added.text());
+        let mut edited = comment(repo, number, "kari", "/sjekk");
+        edited["action"] = json!("edited");
+        let ignored =
+            step.event_on_snapshot(&config, &board, &[], &step.event("issue_comment", &edited));
+        assert_eq!(ignored.code(), Some(0), "{}", ignored.text());
+        let read = [
+            sync.stdout(),
+            added.stdout(),
+            ignored.stdout(),
+            step.summary(),
+        ]
+        .join("\n");
+
+        if english {
+            assert_contains(
+                &read,
+                &[
+                    "ITEM",
+                    "OUTCOME",
+                    "5 items: 2 accepted, 1 rejected, 0 adopted, 1 unchanged, 1 skipped;",
+                    "writes planned, not applied.",
+                    "add label phase/",
+                    "new issue: added to the board",
+                    "(new issue)",
+                    "example-org/portfolio#1 was added to the board",
+                    "nothing to do: issue_comment.edited: only new comments can hold commands",
+                    "nothing to do: issue\\_comment.edited: only new comments can hold commands",
+                    "2 writes applied.",
+                ],
+            );
+        } else {
+            for word in ENGLISH_WORDS {
+                assert!(
+                    !read.contains(word),
+                    "{word:?} under language = \"nb\":\n{read}"
+                );
+            }
+            assert_contains(
+                &read,
+                &[
+                    "KORT",
+                    "UTFALL",
+                    "22 kort: 6 godkjent, 6 avvist, 2 overtatt, 3 uendret, 5 hoppet over;",
+                    "endringer er planlagt, ikke utført.",
+                    "legg til etiketten fase/",
+                    "ny sak: lagt på tavla",
+                    "(ny sak)",
+                    "digdir/portfolio#101 er lagt på tavla",
+                    "ingenting å gjøre: issue_comment.edited: bare nye kommentarer kan inneholde kommandoer",
+                    "2 endringer er utført.",
+                ],
+            );
+        }
+    }
+}
+
 #[test]
 fn a_dry_run_acts_on_no_event_but_a_full_sync() {
     let step = Step::new();
