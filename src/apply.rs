@@ -18,6 +18,7 @@ use anyhow::Result;
 use crate::board::{Comment, IssueRef};
 use crate::config::Config;
 use crate::forge::{Forge, LabelChange, LabelSpec, StatusChange};
+use crate::language::Language;
 use crate::marker::{self, find_marked, Marker};
 use crate::plan::{Action, Change, Plan};
 use crate::progress::Progress;
@@ -126,9 +127,10 @@ pub fn label_spec(config: &Config, name: &str) -> LabelSpec {
     }
 }
 
-/// Executes every action of the plan; never stops at the first failure.
-pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str) -> Applied {
-    apply_knowing(forge, plan, bot, HashMap::new()).await
+/// Executes every action of the plan; never stops at the first failure. A failure names its write in `language`:
+/// the job summary shows it to the people who run the portfolio.
+pub async fn apply<F: Forge>(forge: &mut F, plan: &Plan, bot: &str, language: Language) -> Applied {
+    apply_knowing(forge, plan, bot, language, HashMap::new()).await
 }
 
 /// As [`apply`], with the comments of some issues read already (before planning): they are not read again.
@@ -136,12 +138,14 @@ pub async fn apply_knowing<F: Forge>(
     forge: &mut F,
     plan: &Plan,
     bot: &str,
+    language: Language,
     comments: HashMap<IssueRef, Vec<Comment>>,
 ) -> Applied {
     let paced = announce_pacing(forge, plan);
     let mut run = Applier {
         forge,
         bot,
+        language,
         applied: Applied::default(),
         failed_items: BTreeSet::new(),
         comments,
@@ -255,6 +259,7 @@ enum Written {
 struct Applier<'f, F> {
     forge: &'f mut F,
     bot: &'f str,
+    language: Language,
     applied: Applied,
     failed_items: BTreeSet<String>,
     /// Comments read this run, kept up to date with what this run wrote.
@@ -277,7 +282,7 @@ impl<F: Forge> Applier<'_, F> {
         self.failed_items.insert(action.item.clone());
         self.applied.failures.push(Failure {
             item: action.item.clone(),
-            action: action.change.summary(),
+            action: action.change.summary(self.language),
             error: format!("{error:#}"),
         });
     }

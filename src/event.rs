@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::board::IssueRef;
+use crate::language::Bilingual;
 
 /// What an event asks the bot to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +24,8 @@ pub enum Trigger {
         content_node_id: String,
         sender: String,
     },
-    /// Nothing to do, and why (shown as a notice).
-    Ignore(String),
+    /// Nothing to do, and why (shown as a notice, in the configuration's language).
+    Ignore(Bilingual),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +149,7 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
         return Err(r.err("the payload is not a JSON object"));
     }
     let action = r.action();
-    let ignore = |why: String| Ok(Trigger::Ignore(why));
+    let ignore = |nb: String, en: String| Ok(Trigger::Ignore(Bilingual::new(nb, en)));
     match name {
         "schedule" => Ok(Trigger::FullSync { dry_run: false }),
         "workflow_dispatch" => Ok(Trigger::FullSync {
@@ -158,15 +159,24 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
         }),
         "issue_comment" => {
             if action != "created" {
-                return ignore(format!(
-                    "issue_comment.{action}: only new comments can hold commands"
-                ));
+                return ignore(
+                    format!(
+                        "issue_comment.{action}: bare nye kommentarer kan inneholde kommandoer"
+                    ),
+                    format!("issue_comment.{action}: only new comments can hold commands"),
+                );
             }
             if r.is_pull_request() {
-                return ignore("a comment on a pull request".into());
+                return ignore(
+                    "en kommentar på en pull request".into(),
+                    "a comment on a pull request".into(),
+                );
             }
             if is_bot(get(payload, "comment.user")) {
-                return ignore("a comment by a bot".into());
+                return ignore(
+                    "en kommentar fra en bot".into(),
+                    "a comment by a bot".into(),
+                );
             }
             let issue = r.issue()?;
             Ok(Trigger::Comment(CommentEvent {
@@ -185,7 +195,7 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
         }
         "issues" => {
             if r.is_pull_request() {
-                return ignore("a pull request".into());
+                return ignore("en pull request".into(), "a pull request".into());
             }
             match action.as_str() {
                 "opened" => Ok(Trigger::AddToBoard(r.issue()?)),
@@ -195,11 +205,17 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
                     if is_bot(get(payload, "sender"))
                         && matches!(action.as_str(), "labeled" | "unlabeled")
                     {
-                        return ignore(format!("issues.{action} by a bot"));
+                        return ignore(
+                            format!("issues.{action} fra en bot"),
+                            format!("issues.{action} by a bot"),
+                        );
                     }
                     Ok(Trigger::ReconcileIssue(r.issue()?))
                 }
-                other => ignore(format!("issues.{other} needs no action")),
+                other => ignore(
+                    format!("issues.{other} krever ingen handling"),
+                    format!("issues.{other} needs no action"),
+                ),
             }
         }
         "projects_v2_item" => {
@@ -207,14 +223,16 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             if matches!(action.as_str(), "archived" | "deleted") {
-                return ignore(format!(
-                    "projects_v2_item.{action}: the item left the board"
-                ));
+                return ignore(
+                    format!("projects_v2_item.{action}: kortet er tatt av tavla"),
+                    format!("projects_v2_item.{action}: the item left the board"),
+                );
             }
             if content_type != "Issue" {
-                return ignore(format!(
-                    "projects_v2_item for a {content_type}, not an issue"
-                ));
+                return ignore(
+                    format!("projects_v2_item for en {content_type}, ikke en sak"),
+                    format!("projects_v2_item for a {content_type}, not an issue"),
+                );
             }
             Ok(Trigger::ReconcileItem {
                 content_node_id: r.str("projects_v2_item.content_node_id")?,
@@ -224,7 +242,10 @@ pub fn trigger(name: &str, payload: &Value) -> Result<Trigger, EventError> {
                     .to_string(),
             })
         }
-        other => ignore(format!("the {other} event needs no action")),
+        other => ignore(
+            format!("hendelsen {other} krever ingen handling"),
+            format!("the {other} event needs no action"),
+        ),
     }
 }
 

@@ -18,3 +18,31 @@ impl Language {
         }
     }
 }
+
+/// A text in both languages, for a text made where the configuration is not at hand: an event's payload is read
+/// before (and, by `serve`, apart from) the configuration that says which language the people read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilingual {
+    pub nb: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(nb: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            nb: nb.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn get(&self, language: Language) -> &str {
+        language.pick(&self.nb, &self.en)
+    }
+}
+
+/// English: what logs and the webhook server's answers to GitHub show, like the rest of the log.
+impl std::fmt::Display for Bilingual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}

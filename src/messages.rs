@@ -252,6 +252,8 @@ pub struct Handoff {
     pub sections: Vec<(String, String)>,
     /// The teams' repositories where tracking issues are opened; the comment names each issue (`owner/repo#N`).
     pub tracking: Vec<String>,
+    /// The funding decisions behind the move ("Ledergruppen BOD, kari, 2026-11-30"), already safe markdown.
+    pub funding: Vec<String>,
 }
 
 /// A section quoted in a comment: at most this many lines, and this many characters.
@@ -295,6 +297,13 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
             .as_deref()
             .map_or(none.to_string(), markdown::text)
     ));
+    if !h.funding.is_empty() {
+        out.push_str(&format!(
+            "- **{}:** {}\n",
+            t.pick("Finansiering", "Funding"),
+            h.funding.join("; ")
+        ));
+    }
     if !h.tracking.is_empty() {
         out.push_str(&format!(
             "- **{}:** {}\n",

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::board::IssueRef;
+use crate::language::Language;
 use crate::marker::Marker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -21,8 +22,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, in the order counts and tables list them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Accepted,
+        Outcome::Rejected,
+        Outcome::Adopted,
+        Outcome::Unchanged,
+        Outcome::Skipped,
+    ];
+
     /// The outcome as people read it; [`Outcome::as_str`] is the JSON plan's machine key.
-    pub fn name(self, language: crate::language::Language) -> &'static str {
+    pub fn name(self, language: Language) -> &'static str {
         let (nb, en) = match self {
             Outcome::Accepted => ("godkjent", "accepted"),
             Outcome::Rejected => ("avvist", "rejected"),
@@ -124,25 +134,79 @@ impl Change {
         }
     }
 
-    /// A short, one-line description for the text plan.
-    pub fn summary(&self) -> String {
+    /// A short, one-line description for the text plan and for a failed write.
+    pub fn summary(&self, lang: Language) -> String {
         match self {
-            Change::SetStatus { status, .. } => format!("set Status to \"{status}\""),
-            Change::AddLabel { label, .. } => format!("add label {label}"),
-            Change::RemoveLabel { label, .. } => format!("remove label {label}"),
-            Change::UpsertComment { marker, .. } => {
-                format!("write comment {}", marker.kind())
-            }
-            Change::PostComment { marker, .. } => format!("post comment {}", marker.kind()),
-            Change::AddReaction { content, .. } => format!("react {content}"),
-            Change::AddItem { issue, .. } => format!("add {issue} to the board"),
+            Change::SetStatus { status, .. } => lang.pick(
+                format!("sett Status til «{status}»"),
+                format!("set Status to \"{status}\""),
+            ),
+            Change::AddLabel { label, .. } => lang.pick(
+                format!("legg til etiketten {label}"),
+                format!("add label {label}"),
+            ),
+            Change::RemoveLabel { label, .. } => lang.pick(
+                format!("fjern etiketten {label}"),
+                format!("remove label {label}"),
+            ),
+            Change::UpsertComment { marker, .. } => lang.pick(
+                format!("skriv {}", comment_nb(marker)),
+                format!("write comment {}", marker.kind()),
+            ),
+            Change::PostComment { marker, .. } => lang.pick(
+                format!("legg inn {}", comment_nb(marker)),
+                format!("post comment {}", marker.kind()),
+            ),
+            Change::AddReaction { content, .. } => lang.pick(
+                format!("reager med {}", reaction_nb(content)),
+                format!("react {content}"),
+            ),
+            Change::AddItem { issue, .. } => lang.pick(
+                format!("legg {issue} på tavla"),
+                format!("add {issue} to the board"),
+            ),
             Change::CreateIssue {
                 repository, title, ..
-            } => format!("open issue in {repository}: {title}"),
+            } => lang.pick(
+                format!("opprett sak i {repository}: {title}"),
+                format!("open issue in {repository}: {title}"),
+            ),
             Change::CreateLabel {
                 repository, name, ..
-            } => format!("create label {name} in {repository}"),
+            } => lang.pick(
+                format!("opprett etiketten {name} i {repository}"),
+                format!("create label {name} in {repository}"),
+            ),
         }
+    }
+}
+
+/// A bot comment named by what it is for: its marker's kind (`rejected`, `denied:kari`) is an English key.
+fn comment_nb(marker: &Marker) -> String {
+    match marker {
+        Marker::Status => "statuskommentaren".into(),
+        Marker::Rejected => "kommentaren om avvist flytting".into(),
+        Marker::Handoff(slug) => format!("overleveringskommentaren ({slug})"),
+        Marker::Reply(id) => format!("svaret på kommentar {id}"),
+        Marker::Denied(login) => format!("forklaringen til {login} om manglende tilgang"),
+        Marker::Tracking(issue) => format!("kommentaren om oppfølgingssaken for {issue}"),
+        Marker::Report => "rapporten".into(),
+        Marker::Approvals => "vedtakene".into(),
+    }
+}
+
+/// A reaction as people see it on GitHub; its API name (`+1`, `confused`) is English.
+fn reaction_nb(content: &str) -> &str {
+    match content {
+        "+1" => "👍",
+        "-1" => "👎",
+        "laugh" => "😄",
+        "confused" => "😕",
+        "heart" => "❤️",
+        "hooray" => "🎉",
+        "rocket" => "🚀",
+        "eyes" => "👀",
+        other => other,
     }
 }
 
@@ -161,28 +225,14 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// "3 accepted, 1 rejected, ..." for every outcome, in a fixed order, joined by `separator`.
-    pub fn outcome_counts(&self, separator: &str) -> String {
-        self.outcome_counts_in(separator, crate::language::Language::En)
-    }
-
-    /// [`Plan::outcome_counts`] in `language`: "3 godkjent, 1 avvist, ...".
-    pub fn outcome_counts_in(
-        &self,
-        separator: &str,
-        language: crate::language::Language,
-    ) -> String {
-        [
-            Outcome::Accepted,
-            Outcome::Rejected,
-            Outcome::Adopted,
-            Outcome::Unchanged,
-            Outcome::Skipped,
-        ]
-        .iter()
-        .map(|o| format!("{} {}", self.count(*o), o.name(language)))
-        .collect::<Vec<_>>()
-        .join(separator)
+    /// "3 godkjent, 1 avvist, ..." / "3 accepted, 1 rejected, ..." for every outcome, in a fixed order, joined by
+    /// `separator`.
+    pub fn outcome_counts(&self, separator: &str, language: Language) -> String {
+        Outcome::ALL
+            .iter()
+            .map(|o| format!("{} {}", self.count(*o), o.name(language)))
+            .collect::<Vec<_>>()
+            .join(separator)
     }
 
     /// Every action is a write.
@@ -218,82 +268,105 @@ impl Plan {
         })
     }
 
-    /// A table of decisions, the writes, and a summary line. Columns are padded by display width, so an emoji in
-    /// a Status option does not shift the rows after it; a plan without decisions (a comment command) has no table.
-    pub fn to_text(&self, applied: bool) -> String {
+    /// A table of decisions, the writes, and a summary line, in `lang`. Columns are padded by display width, so an
+    /// emoji in a Status option does not shift the rows after it; a plan without decisions (a comment command) has
+    /// no table.
+    pub fn to_text(&self, applied: bool, lang: Language) -> String {
         let mut out = String::new();
+        let (item_head, move_head, outcome_head, why_head) = lang.pick(
+            ("KORT", "FLYTTING", "UTFALL", "ÅRSAK"),
+            ("ITEM", "MOVE", "OUTCOME", "WHY"),
+        );
         let width = self
             .decisions
             .iter()
             .map(|d| columns(&d.item))
+            .chain([columns(item_head)])
             .max()
-            .unwrap_or(4)
-            .max(4);
+            .unwrap_or(0);
         let phase = |p: &Option<String>| p.clone().unwrap_or_else(|| "–".into());
         let moves: Vec<String> = self
             .decisions
             .iter()
             .map(|d| format!("{} → {}", phase(&d.from), phase(&d.to)))
             .collect();
-        let move_width = moves.iter().map(|m| columns(m)).max().unwrap_or(4).max(4);
+        let move_width = moves
+            .iter()
+            .map(|m| columns(m))
+            .chain([columns(move_head)])
+            .max()
+            .unwrap_or(0);
+        // Wide enough for every outcome, so the column does not move between runs with different outcomes.
+        let outcome_width = Outcome::ALL
+            .iter()
+            .map(|o| columns(o.name(lang)))
+            .chain([columns(outcome_head)])
+            .max()
+            .unwrap_or(0);
         if !self.decisions.is_empty() {
             let _ = writeln!(
                 out,
-                "{}  {}  {:<9}  WHY",
-                pad("ITEM", width),
-                pad("MOVE", move_width),
-                "OUTCOME"
+                "{}  {}  {}  {why_head}",
+                pad(item_head, width),
+                pad(move_head, move_width),
+                pad(outcome_head, outcome_width)
             );
         }
         for (d, m) in self.decisions.iter().zip(&moves) {
             let _ = writeln!(
                 out,
-                "{}  {}  {:<9}  {}",
+                "{}  {}  {}  {}",
                 pad(&d.item, width),
                 pad(m, move_width),
-                d.outcome.as_str(),
+                pad(d.outcome.name(lang), outcome_width),
                 d.reason
             );
             for missing in &d.missing {
                 let _ = writeln!(
                     out,
-                    "{:<width$}  {:<move_width$}  {:<9}    ✗ {missing}",
+                    "{:<width$}  {:<move_width$}  {:<outcome_width$}    ✗ {missing}",
                     "", "", ""
                 );
             }
         }
-        if !self.actions.is_empty() {
-            let _ = writeln!(
-                out,
-                "{}{} {}:",
-                if out.is_empty() { "" } else { "\n" },
-                if applied { "Applied" } else { "Planned" },
-                plural(self.actions.len(), "write")
-            );
+        let n = self.actions.len();
+        if n > 0 {
+            let head = match (applied, lang) {
+                (true, Language::Nb) => {
+                    counted(lang, n, ("utført endring", "utførte endringer"), "")
+                }
+                (false, Language::Nb) => {
+                    counted(lang, n, ("planlagt endring", "planlagte endringer"), "")
+                }
+                (true, Language::En) => format!("Applied {}", plural(n, "write")),
+                (false, Language::En) => format!("Planned {}", plural(n, "write")),
+            };
+            let _ = writeln!(out, "{}{head}:", if out.is_empty() { "" } else { "\n" });
             for a in &self.actions {
                 let _ = writeln!(
                     out,
                     "  {}  {}  ({})",
                     pad(&a.item, width),
-                    a.change.summary(),
+                    a.change.summary(lang),
                     a.reason
                 );
             }
         }
-        let counts = self.outcome_counts(", ");
-        let state = match (self.actions.is_empty(), applied) {
-            (true, _) => "nothing to do".to_string(),
-            (false, true) => format!("{} applied", plural(self.actions.len(), "write")),
-            (false, false) => format!(
-                "{} planned, not applied",
-                plural(self.actions.len(), "write")
+        let writes = writes(lang, n);
+        let state = match (n == 0, applied) {
+            (true, _) => lang.pick("ingenting å gjøre", "nothing to do").to_string(),
+            (false, true) => lang.pick(format!("{writes} er utført"), format!("{writes} applied")),
+            (false, false) => lang.pick(
+                format!("{writes} er planlagt, ikke utført"),
+                format!("{writes} planned, not applied"),
             ),
         };
         // A comment command's plan decides no card: counting five kinds of nothing would only be noise.
         let items = if self.decisions.is_empty() {
             String::new()
         } else {
-            format!("{}: {counts}; ", plural(self.decisions.len(), "item"))
+            let items = counted(lang, self.decisions.len(), ("kort", "kort"), "item");
+            format!("{items}: {}; ", self.outcome_counts(", ", lang))
         };
         let _ = writeln!(
             out,
@@ -302,6 +375,20 @@ impl Plan {
         );
         out
     }
+}
+
+/// "1 endring", "3 endringer" in bokmål (`nb`: the singular and the plural), [`plural`] of `en` in English.
+pub fn counted(lang: Language, n: usize, nb: (&str, &str), en: &str) -> String {
+    match lang {
+        Language::Nb if n == 1 => format!("1 {}", nb.0),
+        Language::Nb => format!("{n} {}", nb.1),
+        Language::En => plural(n, en),
+    }
+}
+
+/// "1 endring", "3 endringer" / "1 write", "3 writes".
+pub fn writes(lang: Language, n: usize) -> String {
+    counted(lang, n, ("endring", "endringer"), "write")
 }
 
 /// "1 write", "2 writes"; a word ending in a consonant and y takes "ies" ("2 repositories").

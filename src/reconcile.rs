@@ -724,6 +724,21 @@ impl<'a> Reconciler<'a> {
             .collect();
         let tracking = handoff_repositories(self.config, item, issue);
         let phase = self.config.phases.get(phase);
+        // The decisions of forums that grant funds, for the phase handed off into.
+        let funding = approvals(issue, self.bot)
+            .map(|record| {
+                record
+                    .list
+                    .iter()
+                    .filter(|a| a.valid() && a.phase == phase.slug)
+                    .filter(|a| self.config.forums.get(&a.forum).is_some_and(|f| f.funding))
+                    .map(|a| match &a.reference {
+                        Some(r) => format!("{} ({})", a.summary(), markdown::text(r)),
+                        None => a.summary(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Handoff {
             phase: phase.name.clone(),
             phase_slug: phase.slug.clone(),
@@ -734,6 +749,7 @@ impl<'a> Reconciler<'a> {
             milestone: issue.milestone.clone(),
             sections,
             tracking,
+            funding,
         }
     }
 

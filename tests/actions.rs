@@ -215,7 +215,8 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
             "| [digdir/portfolio#108](https://github.com/digdir/portfolio/issues/108) | Planlegging | Implementering | kravene til Implementering er oppfylt; overlevering varslet |",
             "| [digdir/portfolio#101](https://github.com/digdir/portfolio/issues/101) | – | Konsept | overtatt: faseetiketten er satt, uten kontroll |",
             "### Ville avvist (7)",
-            "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Milepæler er definert: ingen milepæl er satt<br>• Implementering: Ansvarlig team er utpekt",
+            "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Porteføljekontoret har vedtatt at tiltaket kan gå videre: ingen vedtak er registrert.",
+            "<br>• Implementering: Milepæler er definert: ingen milepæl er satt<br>• Implementering: Ansvarlig team er utpekt",
             "### Merknader",
             "flere enn sync.max\\_changes = 25: en ekte kjøring avviser den uten --allow-large",
         ],
@@ -229,8 +230,8 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
     assert_eq!(
         step.outputs(),
         outputs(&[
-            ("accepted", "6"),
-            ("rejected", "6"),
+            ("accepted", "5"),
+            ("rejected", "7"),
             ("failed", "0"),
             ("writes", "0")
         ])
@@ -241,12 +242,12 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
             .iter()
             .filter(|a| a.starts_with("::warning title=Flyttingen ville blitt avvist%3A "))
             .count(),
-        6,
+        7,
         "{annotations:#?}"
     );
     assert_contains(
         &annotations.join("\n"),
-        &["::warning title=Flyttingen ville blitt avvist%3A digdir/portfolio#105::Konsept → Planlegging: 1 krav er ikke oppfylt. Mangler: Planlegging: Mål og nøkkelresultater (OKR) er identifisert"],
+        &["::warning title=Flyttingen ville blitt avvist%3A digdir/portfolio#105::Konsept → Planlegging: 2 krav er ikke oppfylt. Mangler: Planlegging: Porteføljekontoret har vedtatt", "Planlegging: Mål og nøkkelresultater (OKR) er identifisert"],
     );
 }
 
@@ -388,12 +389,150 @@ fn an_event_with_nothing_to_do_is_a_notice() {
     assert_eq!(run.code(), Some(0), "{}", run.text());
     assert_eq!(
         run.annotations(),
-        vec!["::notice title=portfolio-sync::nothing to do: issue_comment.edited: only new comments can hold commands".to_string()]
+        vec!["::notice title=portfolio-sync::ingenting å gjøre: issue_comment.edited: bare nye kommentarer kan inneholde kommandoer".to_string()]
     );
     assert_contains(
         &step.summary(),
-        &["Ingenting å gjøre.", "### Merknader\n\n- nothing to do: issue\\_comment.edited: only new comments can hold commands"],
+        &["Ingenting å gjøre.", "### Merknader\n\n- ingenting å gjøre: issue\\_comment.edited: bare nye kommentarer kan inneholde kommandoer"],
     );
+}
+
+/// Words of the English texts of the text plan, the notes and the job summary. None of them is bokmål, and the
+/// example boards hold none of them, so under `language = "nb"` none may show.
+const ENGLISH_WORDS: &[&str] = &[
+    "ITEM",
+    "OUTCOME",
+    "items",
+    "accepted",
+    "rejected",
+    "adopted",
+    "unchanged",
+    "skipped",
+    "nothing to do",
+    "planned",
+    "not applied",
+    "writes",
+    "Failed",
+    "add label",
+    "remove label",
+    "set Status",
+    "write comment",
+    "react ",
+    "new issue",
+    "added to the board",
+    "only new comments",
+    "not on the board",
+];
+
+/// Issue 13, one language throughout: what the people who run the portfolio read of a sync and of an event (the
+/// text plan, the notes, the job summary) is in the configuration's language, in full.
+#[test]
+fn the_text_plan_notes_and_job_summary_speak_the_configured_language() {
+    for (config, example, repo, number) in [
+        (
+            DIGDIR,
+            "config/examples/board.json",
+            "digdir/portfolio",
+            101,
+        ),
+        (
+            ENGLISH,
+            "config/examples/board-en.json",
+            "example-org/portfolio",
+            1,
+        ),
+    ] {
+        let english = config == ENGLISH;
+        let config = root(config);
+        let step = Step::new();
+        let board = step.snapshot(example);
+        // The issue leaves the board, so that opening it is news: the bot puts it back and says so.
+        let mut file = read_json(&board);
+        let items = file["items"].as_array_mut().unwrap();
+        let at = items
+            .iter()
+            .position(|i| i["issue"]["number"] == number && i["issue"]["repository"] == repo)
+            .unwrap();
+        let item = items.remove(at);
+        file["other_issues"] = json!([item["issue"]]);
+        std::fs::write(&board, file.to_string()).unwrap();
+
+        let config_arg = config.to_str().unwrap();
+        let board_arg = board.to_str().unwrap();
+        let sync = step.run(
+            &[
+                "--config",
+                config_arg,
+                "sync",
+                "--snapshot",
+                board_arg,
+                "--dry-run",
+            ],
+            None,
+        );
+        assert_eq!(sync.code(), Some(0), "{}", sync.text());
+        let opened = json!({
+            "action": "opened",
+            "repository": {"full_name": repo},
+            "issue": {"number": number, "node_id": item["issue"]["node_id"]},
+            "sender": {"login": "kari", "type": "User"},
+        });
+        let added = step.event_on_snapshot(&config, &board, &[], &step.event("issues", &opened));
+        assert_eq!(added.code(), Some(0), "{}", added.text());
+        let mut edited = comment(repo, number, "kari", "/sjekk");
+        edited["action"] = json!("edited");
+        let ignored =
+            step.event_on_snapshot(&config, &board, &[], &step.event("issue_comment", &edited));
+        assert_eq!(ignored.code(), Some(0), "{}", ignored.text());
+        let read = [
+            sync.stdout(),
+            added.stdout(),
+            ignored.stdout(),
+            step.summary(),
+        ]
+        .join("\n");
+
+        if english {
+            assert_contains(
+                &read,
+                &[
+                    "ITEM",
+                    "OUTCOME",
+                    "5 items: 2 accepted, 1 rejected, 0 adopted, 1 unchanged, 1 skipped;",
+                    "writes planned, not applied.",
+                    "add label phase/",
+                    "new issue: added to the board",
+                    "(new issue)",
+                    "example-org/portfolio#1 was added to the board",
+                    "nothing to do: issue_comment.edited: only new comments can hold commands",
+                    "nothing to do: issue\\_comment.edited: only new comments can hold commands",
+                    "2 writes applied.",
+                ],
+            );
+        } else {
+            for word in ENGLISH_WORDS {
+                assert!(
+                    !read.contains(word),
+                    "{word:?} under language = \"nb\":\n{read}"
+                );
+            }
+            assert_contains(
+                &read,
+                &[
+                    "KORT",
+                    "UTFALL",
+                    "22 kort: 5 godkjent, 7 avvist, 2 overtatt, 3 uendret, 5 hoppet over;",
+                    "endringer er planlagt, ikke utført.",
+                    "legg til etiketten fase/",
+                    "ny sak: lagt på tavla",
+                    "(ny sak)",
+                    "digdir/portfolio#101 er lagt på tavla",
+                    "ingenting å gjøre: issue_comment.edited: bare nye kommentarer kan inneholde kommandoer",
+                    "2 endringer er utført.",
+                ],
+            );
+        }
+    }
 }
 
 #[test]
@@ -411,7 +550,7 @@ fn a_dry_run_acts_on_no_event_but_a_full_sync() {
     assert_eq!(std::fs::read(&board).unwrap(), before);
     assert_contains(
         &step.summary(),
-        &["a dry run does not act on the issue\\_comment event"],
+        &["en prøvekjøring handler ikke på hendelsen issue\\_comment"],
     );
 
     // The action's `dry-run` input also turns a scheduled sync into a dry run.

@@ -60,7 +60,7 @@ fn check_comment_prints_the_refusal_and_the_status_comment_exactly_as_the_sync_w
         "{shown}"
     );
     assert!(
-        shown.contains("The bot's 2 comments for this issue now"),
+        shown.contains("2 kommentarer fra boten på denne saken nå"),
         "{shown}"
     );
 

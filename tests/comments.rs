@@ -59,6 +59,7 @@ fn handoff() -> Handoff {
             ("Behov totalt, sum månedsverk".into(), String::new()),
         ],
         tracking: vec!["digdir/dialogporten".into()],
+        funding: vec!["Ledergruppen BOD, kari, 2026-11-30 (sak 41/26)".into()],
     }
 }
 

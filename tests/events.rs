@@ -461,7 +461,7 @@ fn a_draft_card_an_unknown_event_and_an_archived_card_are_notices_that_write_not
     for (event, payload) in cases {
         let run = w.ok(event, &payload);
         w.assert_no_writes(event, &run);
-        assert_contains(&run.stdout(), &["::notice", "nothing to do"]);
+        assert_contains(&run.stdout(), &["::notice", "ingenting å gjøre"]);
     }
     w.finish();
 }
@@ -651,7 +651,7 @@ fn a_command_is_acted_on_once_whatever_delivers_it_again() {
         "nothing written: {}",
         replay.text()
     );
-    assert_contains(&replay.stdout(), &["answered already"]);
+    assert_contains(&replay.stdout(), &["er besvart allerede"]);
     w.finish();
 }
 

@@ -336,12 +336,14 @@ fn the_text_plan_is_a_table_with_a_summary() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().unwrap();
     assert!(
-        first.starts_with("ITEM") && first.contains("OUTCOME"),
+        first.starts_with("KORT") && first.contains("UTFALL"),
         "{stdout}"
     );
     assert!(stdout.contains("✗ Planlegging: "), "{stdout}");
     assert!(
-        stdout.contains("23 items: 5 accepted, 7 rejected, 3 adopted, 3 unchanged, 5 skipped;"),
+        stdout.contains(
+            "23 kort: 5 godkjent, 7 avvist, 3 overtatt, 3 uendret, 5 hoppet over; 35 endringer er planlagt, ikke utført."
+        ),
         "{stdout}"
     );
 }

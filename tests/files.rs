@@ -297,14 +297,14 @@ fn a_sync_whose_snapshot_cannot_be_saved_applied_nothing_and_says_so() {
         text(&out)
     );
     let printed = stdout(&out);
-    assert!(!printed.contains("writes applied"), "{printed}");
-    assert!(!printed.contains("Applied"), "{printed}");
+    assert!(!printed.contains("er utført"), "{printed}");
+    assert!(!printed.contains("utførte endringer"), "{printed}");
     assert_contains(
         &printed,
         &[
-            "35 writes planned, not applied.",
-            "Failed (1):",
-            &format!("save snapshot: cannot write {board_arg}"),
+            "35 endringer er planlagt, ikke utført.",
+            "Feilet (1):",
+            &format!("lagre snapshot-fila: cannot write {board_arg}"),
         ],
     );
     assert_eq!(
@@ -332,7 +332,7 @@ fn a_sync_whose_snapshot_cannot_be_saved_applied_nothing_and_says_so() {
     let failures = plan["failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1, "{plan:#}");
     assert_eq!(failures[0]["item"], "snapshot");
-    assert_eq!(failures[0]["action"], "save snapshot");
+    assert_eq!(failures[0]["action"], "lagre snapshot-fila");
     assert!(
         failures[0]["error"].as_str().unwrap().contains(board_arg),
         "{plan:#}"
@@ -370,8 +370,8 @@ fn a_sync_on_a_snapshot_that_is_not_a_regular_file_saves_nothing_and_exits_2() {
     assert_contains(
         &stdout(&out),
         &[
-            "35 writes planned, not applied.",
-            "Failed (1):",
+            "35 endringer er planlagt, ikke utført.",
+            "Feilet (1):",
             "not a regular file",
         ],
     );
@@ -409,10 +409,14 @@ fn an_event_says_what_it_applied_only_after_the_save() {
     let out = shell(SAVE_FAILS, &args, &event);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let printed = stdout(&out);
-    assert!(!printed.contains("writes applied"), "{printed}");
+    assert!(!printed.contains("er utført"), "{printed}");
     assert_contains(
         &printed,
-        &["planned, not applied.", "Failed (1):", "save snapshot"],
+        &[
+            "planlagt, ikke utført.",
+            "Feilet (1):",
+            "lagre snapshot-fila",
+        ],
     );
     assert_eq!(
         std::fs::read(&board).unwrap(),
@@ -423,6 +427,6 @@ fn an_event_says_what_it_applied_only_after_the_save() {
     // The same event with room to save: applied, and said so.
     let out = shell("true", &args, &event);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_contains(&stdout(&out), &["3 writes applied."]);
+    assert_contains(&stdout(&out), &["3 endringer er utført."]);
     assert_ne!(std::fs::read(&board).unwrap(), before);
 }

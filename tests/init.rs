@@ -75,7 +75,7 @@ fn init_from_the_example_snapshot_writes_a_configuration_that_checks_and_syncs()
     let sync = bin(&["--config", my, "sync", "--snapshot", &board, "--dry-run"]);
     assert!(sync.status.success(), "{}", text(&sync));
     assert!(
-        String::from_utf8_lossy(&sync.stdout).contains("23 items: "),
+        String::from_utf8_lossy(&sync.stdout).contains("23 kort: "),
         "{}",
         text(&sync)
     );

@@ -5,6 +5,7 @@ mod support;
 use std::path::Path;
 
 use portfolio_sync::doctor::{self, Finding};
+use portfolio_sync::language::Language;
 use portfolio_sync::plan::{plural, Decision, Outcome, Plan};
 use serde_json::Value;
 use support::{bin, command, example_fake, text, Fault, TOKEN};
@@ -101,8 +102,12 @@ fn counts_are_singular_when_one() {
         decisions: vec![decision("digdir/portfolio#1", "Problem")],
         actions: vec![],
     };
-    let table = plan.to_text(false);
+    let table = plan.to_text(false, Language::En);
     assert!(table.contains("\n1 item: "), "{table}");
+    let table = plan.to_text(false, Language::Nb);
+    assert!(table.contains("\n1 kort: "), "{table}");
+    let writes = |n| portfolio_sync::plan::writes(Language::Nb, n);
+    assert_eq!([writes(1), writes(2)], ["1 endring", "2 endringer"]);
 
     let one_bad = [Finding {
         ok: false,
@@ -153,7 +158,6 @@ fn an_emoji_in_a_status_option_does_not_shift_the_columns() {
         ],
         actions: vec![],
     };
-    let table = plan.to_text(false);
     // The OUTCOME column starts at the same terminal column on every row.
     let column_of = |line: &str, word: &str| {
         let at = line
@@ -161,19 +165,26 @@ fn an_emoji_in_a_status_option_does_not_shift_the_columns() {
             .unwrap_or_else(|| panic!("{word} in {line}"));
         unicode_width::UnicodeWidthStr::width(&line[..at])
     };
-    let lines: Vec<&str> = table.lines().collect();
-    let header = column_of(lines[0], "OUTCOME");
-    assert_eq!(column_of(lines[1], "adopted"), header, "{table}");
-    assert_eq!(column_of(lines[2], "adopted"), header, "{table}");
+    for (lang, head, outcome) in [
+        (Language::En, "OUTCOME", "adopted"),
+        (Language::Nb, "UTFALL", "overtatt"),
+    ] {
+        let table = plan.to_text(false, lang);
+        let lines: Vec<&str> = table.lines().collect();
+        let header = column_of(lines[0], head);
+        assert_eq!(column_of(lines[1], outcome), header, "{table}");
+        assert_eq!(column_of(lines[2], outcome), header, "{table}");
+    }
 }
 
 #[test]
 fn a_plan_without_decisions_prints_no_table_header() {
     // A comment command (/sjekk) decides no card; its plan is only writes.
     let plan = Plan::default();
-    let shown = plan.to_text(false);
+    let shown = plan.to_text(false, Language::En);
     assert_eq!(shown, "nothing to do.\n");
     assert!(!shown.contains("ITEM"), "{shown}");
+    assert_eq!(plan.to_text(false, Language::Nb), "ingenting å gjøre.\n");
 }
 
 #[test]
@@ -324,7 +335,8 @@ fn an_event_logs_what_it_is_about_not_a_debug_dump_and_a_command_prints_no_table
     );
     assert!(!log.contains("CommentEvent {"), "{log}");
     assert!(!log.contains("Comment("), "{log}");
+    // Digdir's configuration is in bokmål: the table header and the count would say KORT and "0 kort".
     let shown = stdout(&out);
-    assert!(!shown.contains("ITEM"), "{shown}");
-    assert!(!shown.contains("0 items"), "{shown}");
+    assert!(!shown.contains("KORT"), "{shown}");
+    assert!(!shown.contains("0 kort"), "{shown}");
 }

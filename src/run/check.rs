@@ -12,7 +12,7 @@ use crate::config::{self, Config};
 use crate::forge::Forge;
 use crate::marker::Marker;
 use crate::messages::TextKey;
-use crate::plan::{plural, Change, Outcome};
+use crate::plan::{counted, plural, Change, Outcome};
 use crate::reconcile;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -205,11 +205,18 @@ pub fn answer(
     }
     if options.comment {
         // The status comment is written on an accepted move and on /sjekk; the others only when this move makes them.
-        writeln!(
-            out,
-            "\nThe bot's {} for this issue now (the status comment as an accepted move or /sjekk writes it):",
-            plural(comments.len(), "comment")
-        )?;
+        let n = comments.len();
+        let line = lang.pick(
+            format!(
+                "{} fra boten på denne saken nå (statuskommentaren slik en godkjent flytting eller /sjekk skriver den):",
+                counted(lang, n, ("kommentar", "kommentarer"), "")
+            ),
+            format!(
+                "The bot's {} for this issue now (the status comment as an accepted move or /sjekk writes it):",
+                plural(n, "comment")
+            ),
+        );
+        writeln!(out, "\n{line}")?;
         for (kind, body) in &comments {
             writeln!(out, "\n----- {kind} -----\n{}", body.trim_end())?;
         }

@@ -11,7 +11,7 @@ use super::{board_name, handle, report, Exit, Format, UsageError};
 use crate::config::Config;
 use crate::event::{self, Trigger};
 use crate::forge::IssueForge;
-use crate::language::Language;
+use crate::language::{Bilingual, Language};
 
 /// An event as GitHub Actions hands it over: its name and its JSON payload.
 #[derive(Debug, Clone)]
@@ -50,9 +50,15 @@ impl EventInput {
                 dry_run: asked || dry_run,
             },
             Trigger::Ignore(why) => Trigger::Ignore(why),
-            _ if dry_run => Trigger::Ignore(format!(
-                "a dry run does not act on the {} event: only a full sync (schedule, workflow_dispatch) has a plan to show",
-                self.name
+            _ if dry_run => Trigger::Ignore(Bilingual::new(
+                format!(
+                    "en prøvekjøring handler ikke på hendelsen {}: bare en full synkronisering (schedule, workflow_dispatch) har en plan å vise",
+                    self.name
+                ),
+                format!(
+                    "a dry run does not act on the {} event: only a full sync (schedule, workflow_dispatch) has a plan to show",
+                    self.name
+                ),
             )),
             t => t,
         })
@@ -114,17 +120,23 @@ pub async fn on_event<F: IssueForge>(
     }
     let mut handled = handle::handle(forge, config, trigger).await?;
     // Before anything is told: until the save, writes to a snapshot are not applied.
-    let saved = save(forge, &mut handled.applied).await;
+    let lang = config.sync.language;
+    let saved = save(forge, &mut handled.applied, lang).await;
     for note in &handled.notes {
         writeln!(out, "{note}")?;
     }
     if !handled.plan.decisions.is_empty() || !handled.plan.actions.is_empty() || saved.is_err() {
         match saved {
-            Ok(()) => print_plan(out, &handled.plan, Some(&handled.applied), Format::Text)?,
-            Err(_) => print_unsaved(out, &handled.plan, &handled.applied, Format::Text)?,
+            Ok(()) => print_plan(
+                out,
+                &handled.plan,
+                Some(&handled.applied),
+                Format::Text,
+                lang,
+            )?,
+            Err(_) => print_unsaved(out, &handled.plan, &handled.applied, Format::Text, lang)?,
         }
     }
-    let lang = config.sync.language;
     let board = lang.pick(
         format!("{} prosjekt {}", config.board.owner, config.board.project),
         board_name(config),

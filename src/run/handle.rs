@@ -47,15 +47,18 @@ pub async fn handle<F: IssueForge>(
         Trigger::FullSync { .. } => Err(anyhow!(
             "a full sync is run by `sync`, not by an event handler"
         )),
-        Trigger::Ignore(why) => Ok(Handled::note(format!("nothing to do: {why}"))),
+        Trigger::Ignore(why) => {
+            let lang = config.sync.language;
+            Ok(Handled::note(lang.pick(
+                format!("ingenting å gjøre: {}", why.get(lang)),
+                format!("nothing to do: {}", why.get(lang)),
+            )))
+        }
         Trigger::Comment(c) => comment(forge, config, c).await,
         Trigger::AddToBoard(e) => add_to_board(forge, config, e).await,
         Trigger::ReconcileIssue(e) => {
             if !config.is_board_repository(&e.issue.repository) {
-                return Ok(Handled::note(format!(
-                    "{} is not a configured repository",
-                    e.issue.repository
-                )));
+                return Ok(Handled::note(not_configured(config, &e.issue.repository)));
             }
             reconcile_one(forge, config, &IssueKey::Ref(e.issue.clone()), None).await
         }
@@ -93,7 +96,7 @@ async fn run<F: IssueForge>(
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
     }
-    let applied = apply::apply(forge, &plan, bot).await;
+    let applied = apply::apply(forge, &plan, bot, config.sync.language).await;
     Ok(Handled {
         notes: Vec::new(),
         plan,
@@ -107,13 +110,17 @@ async fn reconcile_one<F: IssueForge>(
     key: &IssueKey,
     moved_by: Option<&str>,
 ) -> Result<Handled> {
+    let lang = config.sync.language;
     let Some(found) = read(forge, config, key).await? else {
-        return Ok(Handled::note("the issue was not found"));
+        return Ok(Handled::note(
+            lang.pick("fant ikke saken", "the issue was not found"),
+        ));
     };
     let Some(item) = &found.item else {
-        return Ok(Handled::note(format!(
-            "{} is not on the board",
-            found.issue.reference()
+        let issue = found.issue.reference();
+        return Ok(Handled::note(lang.pick(
+            format!("{issue} er ikke på tavla"),
+            format!("{issue} is not on the board"),
         )));
     };
     let plan = match moved_by {
@@ -155,14 +162,15 @@ async fn add_to_board<F: IssueForge>(
     config: &Config,
     e: &IssueEvent,
 ) -> Result<Handled> {
+    let lang = config.sync.language;
     if !config.is_board_repository(&e.issue.repository) {
-        return Ok(Handled::note(format!(
-            "{} is not a configured repository",
-            e.issue.repository
-        )));
+        return Ok(Handled::note(not_configured(config, &e.issue.repository)));
     }
     let Some(found) = read(forge, config, &IssueKey::Ref(e.issue.clone())).await? else {
-        return Ok(Handled::note(format!("{} was not found", e.issue)));
+        return Ok(Handled::note(lang.pick(
+            format!("fant ikke {}", e.issue),
+            format!("{} was not found", e.issue),
+        )));
     };
     if found.item.is_some() {
         // Delivered twice, or added by hand: it is on the board already, so reconcile it like any change.
@@ -178,7 +186,9 @@ async fn add_to_board<F: IssueForge>(
         to: Some(config.phases.get(first).name.clone()),
         outcome: Outcome::Adopted,
         missing: vec![],
-        reason: "new issue: added to the board".into(),
+        reason: lang
+            .pick("ny sak: lagt på tavla", "new issue: added to the board")
+            .into(),
     });
     let status = config.phases.get(first).status.clone();
     push(
@@ -188,7 +198,7 @@ async fn add_to_board<F: IssueForge>(
             item_id: item.id,
             status,
         },
-        "new issue",
+        lang.pick("ny sak", "new issue"),
     );
     let label = config.phase_label(first);
     push(
@@ -198,7 +208,7 @@ async fn add_to_board<F: IssueForge>(
             issue: e.issue.clone(),
             label,
         },
-        "new issue",
+        lang.pick("ny sak", "new issue"),
     );
     // Opened with phase labels (a copied issue, a template that sets one): the bot's memory starts clean, with
     // exactly the label of the phase it put the card in.
@@ -213,12 +223,23 @@ async fn add_to_board<F: IssueForge>(
                 issue: e.issue.clone(),
                 label: stale.clone(),
             },
-            "not the phase of a new issue",
+            lang.pick("ikke fasen til en ny sak", "not the phase of a new issue"),
         );
     }
     let mut handled = run(forge, config, &found.bot, plan).await?;
-    handled.notes.push(format!("{name} was added to the board"));
+    handled.notes.push(lang.pick(
+        format!("{name} er lagt på tavla"),
+        format!("{name} was added to the board"),
+    ));
     Ok(handled)
+}
+
+/// The note for an event from a repository the board does not take issues from.
+fn not_configured(config: &Config, repository: &str) -> String {
+    config.sync.language.pick(
+        format!("{repository} er ikke et av repoene i konfigurasjonen"),
+        format!("{repository} is not a configured repository"),
+    )
 }
 
 fn push(plan: &mut Plan, item: &str, change: Change, reason: &str) {
@@ -268,15 +289,16 @@ async fn comment<F: IssueForge>(
     config: &Config,
     c: &CommentEvent,
 ) -> Result<Handled> {
+    let lang = config.sync.language;
     let cmds = commands::parse(&c.body);
     if cmds.is_empty() {
-        return Ok(Handled::note("the comment holds no command"));
+        return Ok(Handled::note(lang.pick(
+            "kommentaren inneholder ingen kommando",
+            "the comment holds no command",
+        )));
     }
     if !config.is_board_repository(&c.issue.repository) {
-        return Ok(Handled::note(format!(
-            "{} is not a configured repository",
-            c.issue.repository
-        )));
+        return Ok(Handled::note(not_configured(config, &c.issue.repository)));
     }
     match commands_of(forge, config, c, &cmds).await {
         Ok(handled) => Ok(handled),
@@ -294,10 +316,10 @@ async fn comment<F: IssueForge>(
                 &mut plan,
                 &name,
                 reply_change(c, body),
-                "the command failed",
+                lang.pick("kommandoen feilet", "the command failed"),
             );
             if let Ok(bot) = forge.bot_login().await {
-                let answered = apply::apply(forge, &plan, &bot).await;
+                let answered = apply::apply(forge, &plan, &bot, lang).await;
                 if !answered.failures.is_empty() {
                     tracing::warn!("could not tell {} that its command failed", c.issue);
                 }
@@ -326,15 +348,20 @@ async fn commands_of<F: IssueForge>(
     };
     // The bot's own comments (its help text shows commands); with a personal access token its account is a user,
     // so the event cannot tell.
+    let lang = config.sync.language;
     if normal_login(&c.author) == normal_login(&found.bot) {
-        return Ok(Handled::note("a comment by the bot itself"));
+        return Ok(Handled::note(lang.pick(
+            "en kommentar fra boten selv",
+            "a comment by the bot itself",
+        )));
     }
     let bot = normal_login(&found.bot);
     let reactions = forge.reactions(&c.issue, c.comment_id).await?;
     if reactions.iter().any(|(user, _)| normal_login(user) == bot) {
-        return Ok(Handled::note(format!(
-            "the command comment {} on {} was answered already",
-            c.comment_id, c.issue
+        let (id, issue) = (c.comment_id, &c.issue);
+        return Ok(Handled::note(lang.pick(
+            format!("kommandokommentaren {id} på {issue} er besvart allerede"),
+            format!("the command comment {id} on {issue} was answered already"),
         )));
     }
     let texts = reconcile::texts(config);
@@ -356,7 +383,12 @@ async fn commands_of<F: IssueForge>(
                 &[messages::denied_text(&texts, &c.author, &required)],
             ),
         };
-        push(&mut plan, &name, change, "not allowed");
+        push(
+            &mut plan,
+            &name,
+            change,
+            lang.pick("ikke tillatt", "not allowed"),
+        );
         refused = true;
     } else {
         for cmd in cmds {
@@ -375,7 +407,7 @@ async fn commands_of<F: IssueForge>(
                         marker: Marker::Status,
                         body,
                     };
-                    push(&mut plan, &name, change, "/sjekk");
+                    push(&mut plan, &name, change, lang.pick("/sjekk", "/check"));
                 }
                 Command::Approve(arg) | Command::Withdraw(arg) => {
                     let withdraw = matches!(cmd, Command::Withdraw(_));
@@ -435,7 +467,7 @@ async fn commands_of<F: IssueForge>(
             &mut plan,
             &name,
             reply_change(c, body),
-            "answers the command",
+            lang.pick("svarer på kommandoen", "answers the command"),
         );
     }
     let reaction = if refused { "confused" } else { "+1" };
@@ -444,7 +476,12 @@ async fn commands_of<F: IssueForge>(
         comment_id: c.comment_id,
         content: reaction.into(),
     };
-    push(&mut plan, &name, change, "answers the command");
+    push(
+        &mut plan,
+        &name,
+        change,
+        lang.pick("svarer på kommandoen", "answers the command"),
+    );
     run(forge, config, &found.bot, plan).await
 }
 

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use crate::board::{Comment, IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::Forge;
-use crate::plan::{plural, Plan};
+use crate::language::Language;
+use crate::plan::{counted, plural, Plan};
 use crate::preflight;
 use crate::reconcile;
 
@@ -82,7 +83,7 @@ pub async fn sync<F: Forge>(
     };
     let too_large = plan.writes() > config.sync.max_changes && !options.allow_large;
     if options.dry_run {
-        print_plan(out, &plan, None, options.format)?;
+        print_plan(out, &plan, None, options.format, lang)?;
         let mut notes = Vec::new();
         if too_large {
             let (n, max) = (plan.writes(), config.sync.max_changes);
@@ -101,7 +102,7 @@ pub async fn sync<F: Forge>(
         return Ok(Exit::Ok);
     }
     if too_large {
-        print_plan(out, &plan, None, options.format)?;
+        print_plan(out, &plan, None, options.format, lang)?;
         let (n, max) = (plan.writes(), config.sync.max_changes);
         let refused = lang.pick(
             format!("planen har {n} endringer, flere enn sync.max_changes = {max}. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large"),
@@ -116,7 +117,7 @@ pub async fn sync<F: Forge>(
         return Ok(Exit::Failed);
     }
     tracing::info!("applying {}", plural(plan.writes(), "write"));
-    let mut applied = apply::apply_knowing(forge, &plan, &snapshot.bot, known).await;
+    let mut applied = apply::apply_knowing(forge, &plan, &snapshot.bot, lang, known).await;
     applied.failures.extend(unread);
     tracing::info!(
         "{} done, {} failed",
@@ -124,10 +125,10 @@ pub async fn sync<F: Forge>(
         applied.failures.len()
     );
     // Printed only after the save: until then, writes to a snapshot are not applied.
-    let saved = save(forge, &mut applied).await;
+    let saved = save(forge, &mut applied, lang).await;
     match saved {
-        Ok(()) => print_plan(out, &plan, Some(&applied), options.format)?,
-        Err(_) => print_unsaved(out, &plan, &applied, options.format)?,
+        Ok(()) => print_plan(out, &plan, Some(&applied), options.format, lang)?,
+        Err(_) => print_unsaved(out, &plan, &applied, options.format, lang)?,
     }
     run.applied = Some(&applied);
     actions.publish(out, &run, options.format);
@@ -196,7 +197,11 @@ pub(crate) async fn read_decisions<F: Forge>(
 /// Saves what a run wrote ([`Forge::save`]: a snapshot file; GitHub has nothing to save). A save that fails applied
 /// nothing: no write counts as done, the save joins the failures, and the exit it calls for comes back: 2 when the
 /// snapshot is not a regular file, else 1.
-pub async fn save<F: Forge>(forge: &mut F, applied: &mut Applied) -> Result<(), Exit> {
+pub async fn save<F: Forge>(
+    forge: &mut F,
+    applied: &mut Applied,
+    lang: Language,
+) -> Result<(), Exit> {
     let Err(e) = forge.save().await.map_err(save_error) else {
         return Ok(());
     };
@@ -204,7 +209,7 @@ pub async fn save<F: Forge>(forge: &mut F, applied: &mut Applied) -> Result<(), 
     applied.writes = 0;
     applied.failures.push(Failure {
         item: "snapshot".into(),
-        action: "save snapshot".into(),
+        action: lang.pick("lagre snapshot-fila", "save snapshot").into(),
         error: format!("{e:#}"),
     });
     Err(exit_of(&e))
@@ -242,14 +247,15 @@ fn only(
     Ok((snapshot, Some(names.join(", "))))
 }
 
-/// The plan as text or JSON; after a run, with what failed.
+/// The plan as text (in `lang`) or JSON; after a run, with what failed.
 pub fn print_plan(
     out: &mut impl Write,
     plan: &Plan,
     applied: Option<&Applied>,
     format: Format,
+    lang: Language,
 ) -> Result<()> {
-    print(out, plan, applied, applied.is_some(), format)
+    print(out, plan, applied, applied.is_some(), format, lang)
 }
 
 /// The plan of a run whose writes went to a snapshot that could not be saved: planned, not applied (`applied:
@@ -259,8 +265,9 @@ pub fn print_unsaved(
     plan: &Plan,
     applied: &Applied,
     format: Format,
+    lang: Language,
 ) -> Result<()> {
-    print(out, plan, Some(applied), false, format)
+    print(out, plan, Some(applied), false, format, lang)
 }
 
 /// `landed`: the writes reached GitHub or a saved snapshot, so the plan is told as applied.
@@ -270,6 +277,7 @@ fn print(
     applied: Option<&Applied>,
     landed: bool,
     format: Format,
+    lang: Language,
 ) -> Result<()> {
     match format {
         Format::Json => {
@@ -284,18 +292,26 @@ fn print(
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         Format::Text => {
-            write!(out, "{}", plan.to_text(landed))?;
+            write!(out, "{}", plan.to_text(landed, lang))?;
             if let Some(r) = applied.filter(|r| !r.failures.is_empty()) {
-                writeln!(out, "\nFailed ({}):", r.failures.len())?;
+                let failed = lang.pick("Feilet", "Failed");
+                writeln!(out, "\n{failed} ({}):", r.failures.len())?;
                 for f in &r.failures {
                     writeln!(out, "  {}  {}: {}", f.item, f.action, f.error)?;
                 }
                 if r.skipped > 0 {
-                    writeln!(
-                        out,
-                        "  ({} of those items not tried; the next run finishes them)",
-                        plural(r.skipped, "later write")
-                    )?;
+                    let n = r.skipped;
+                    let line = lang.pick(
+                        format!(
+                            "{} for de samme kortene ble ikke forsøkt; neste kjøring gjør dem ferdig",
+                            counted(lang, n, ("senere endring", "senere endringer"), "")
+                        ),
+                        format!(
+                            "{} of those items not tried; the next run finishes them",
+                            plural(n, "later write")
+                        ),
+                    );
+                    writeln!(out, "  ({line})")?;
                 }
             }
         }

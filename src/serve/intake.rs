@@ -137,7 +137,7 @@ pub fn judge(event: &str, id: &str, body: &[u8]) -> Result<Intake, Refusal> {
         event::trigger(&event, &payload).map_err(|e| Refusal::BadRequest(e.to_string()))?;
     let Some(key) = key_of(&trigger) else {
         let reason = match trigger {
-            Trigger::Ignore(why) => why,
+            Trigger::Ignore(why) => why.to_string(),
             other => format!("{other:?} is not started by a webhook"),
         };
         return Ok(Intake::Ignore { id, event, reason });

@@ -344,7 +344,7 @@ mod tests {
             event: "issues".into(),
             action: "edited".into(),
             key: key.into(),
-            trigger: Trigger::Ignore("test".into()),
+            trigger: Trigger::Ignore(crate::language::Bilingual::new("test", "test")),
             sender: "kari".into(),
             owner: "digdir".into(),
         }

@@ -12,7 +12,7 @@ use crate::event::Trigger;
 use crate::language::Language;
 use crate::markdown::{cell, text};
 use crate::marker::Marker;
-use crate::plan::{plural, Change, Decision, Outcome, Plan};
+use crate::plan::{counted, plural, writes, Change, Decision, Outcome, Plan};
 
 /// Rows per table in the job summary; a summary has to stay far below GitHub's 1 MiB per step.
 pub const MAX_ROWS: usize = 100;
@@ -96,19 +96,6 @@ pub fn trigger_title(trigger: &Trigger, lang: Language) -> String {
     }
 }
 
-/// "1 endring", "3 endringer" / "1 write", "3 writes".
-fn count(lang: Language, n: usize, nb: (&str, &str), en: &str) -> String {
-    match lang {
-        Language::Nb if n == 1 => format!("1 {}", nb.0),
-        Language::Nb => format!("{n} {}", nb.1),
-        Language::En => plural(n, en),
-    }
-}
-
-fn writes(lang: Language, n: usize) -> String {
-    count(lang, n, ("endring", "endringer"), "write")
-}
-
 /// The job summary of a run, in GitHub-flavoured markdown. `server_url` (`$GITHUB_SERVER_URL`) turns issue names
 /// into links; without it they are plain text.
 pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
@@ -166,8 +153,8 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
     }
 
     if !plan.decisions.is_empty() {
-        let counts = plan.outcome_counts_in(" · ", lang);
-        let items = count(lang, plan.decisions.len(), ("kort", "kort"), "item");
+        let counts = plan.outcome_counts(" · ", lang);
+        let items = counted(lang, plan.decisions.len(), ("kort", "kort"), "item");
         let _ = writeln!(md, "{items}: {counts}\n");
     }
 
@@ -266,7 +253,7 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
             let line = lang.pick(
                 format!(
                     "{} for de samme kortene ble ikke forsøkt; neste kjøring gjør dem ferdig.",
-                    count(
+                    counted(
                         lang,
                         report.skipped,
                         ("senere endring", "senere endringer"),
