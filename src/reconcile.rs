@@ -656,7 +656,10 @@ impl<'a> Reconciler<'a> {
             .map(|s| messages::TrackedSection {
                 heading: s.clone(),
                 markdown: section_markdown(self.config, body, s),
-                resource: h.include_sections.contains(s),
+                resource: h
+                    .include_sections
+                    .iter()
+                    .any(|r| crate::body::heading_key(r) == crate::body::heading_key(s)),
             })
             .collect();
         let tracking = handoff_repositories(self.config, item, issue);

@@ -611,6 +611,16 @@ fn the_tracking_issue_has_what_the_team_works_from() {
 }
 
 #[test]
+fn a_resource_section_is_known_however_tracking_sections_spells_it() {
+    let config = handoff_config("tracking_sections = [\"RESOURCES:\", \"Problem\"]", "en");
+    let (_, issue) = handoff_bodies(&config, entering_build(json!({}), FULL_BODY));
+    let resources = issue.find("#### Resources\n\n**RESOURCES:**\n\n> Two developers.\n");
+    let problem = issue.find("#### Problem\n\n> Users wait.\n");
+    assert!(resources.is_some() && problem.is_some(), "{issue}");
+    assert!(resources < problem, "in the configured order: {issue}");
+}
+
+#[test]
 fn without_tracking_sections_the_tracking_issue_quotes_the_resources() {
     let config = handoff_config("", "en");
     let (_, issue) = handoff_bodies(&config, entering_build(json!({}), FULL_BODY));
