@@ -117,7 +117,14 @@ pub struct HandoffConfig {
     pub team_field: Option<String>,
     /// Labels `prefix + team` name teams too (`team/Dialogporten`).
     pub team_label_prefix: Option<String>,
+    /// The resource sections, quoted in the handoff comment.
     pub include_sections: Vec<String>,
+    /// Project field saying how the initiative is funded.
+    pub funding_field: Option<String>,
+    /// Section of the issue saying how the initiative is funded.
+    pub funding_section: Option<String>,
+    /// Sections quoted in the tracking issues, in this order (default: `include_sections`).
+    pub tracking_sections: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,7 +352,7 @@ struct RawConfig {
     teams: BTreeMap<Spanned<String>, Spanned<RawTeam>>,
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
-    /// Overrides of the comment texts; {phase}, {next}, {from}, {to}, {label}, {title} are filled in.
+    /// Overrides of the comment texts; {phase}, {next}, {from}, {to}, {label}, {who}, {title}, {reference} are filled in.
     texts: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
     /// The portfolio report; every key optional.
@@ -577,8 +584,15 @@ struct RawHandoff {
     /// Labels with this prefix + a team name name teams too (e.g. "team/").
     team_label_prefix: Option<String>,
     #[serde(default)]
-    /// Sections of the issue quoted in the handoff comment.
+    /// Sections of the issue quoted in the handoff comment: the resources the initiative needs.
     include_sections: Vec<String>,
+    /// A project field saying how the initiative is funded (e.g. "Finansiering").
+    funding_field: Option<String>,
+    /// A section of the issue saying how the initiative is funded, quoted briefly.
+    funding_section: Option<String>,
+    #[schemars(with = "Option<Vec<String>>")]
+    /// Sections quoted in the tracking issues, in this order (default: include_sections, shown as the resources).
+    tracking_sections: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -664,12 +678,7 @@ impl Validator<'_> {
         self.read_sections(raw.sections);
         self.read_forums(raw.forums, &board.owner);
         let phases = self.phases(raw.phase);
-        let include_sections: Vec<String> = raw
-            .handoff
-            .include_sections
-            .iter()
-            .map(|s| self.section_ref(s).name)
-            .collect();
+        let handoff = self.handoff(raw.handoff);
         let sections = self.unused_sections();
         let sync = self.sync(raw.sync, &phases);
         let teams = self.teams(raw.teams);
@@ -684,12 +693,7 @@ impl Validator<'_> {
                     teams: raw.commands.teams,
                 },
                 phases,
-                handoff: HandoffConfig {
-                    responsible_field: raw.handoff.responsible_field,
-                    team_field: raw.handoff.team_field,
-                    team_label_prefix: raw.handoff.team_label_prefix,
-                    include_sections,
-                },
+                handoff,
                 teams,
                 texts,
                 report,
@@ -848,15 +852,57 @@ impl Validator<'_> {
                 self.error(
                     span,
                     format!(
-                        "[sections.\"{}\"] names a section no requirement and no handoff.include_sections uses",
+                        "[sections.\"{}\"] names a section no requirement and no [handoff] setting uses",
                         section.name
                     ),
-                    "spell the name exactly as a { section = ... } or { checklist = ... } requirement does, or remove the entry",
+                    "spell the name exactly as a { section = ... } or { checklist = ... } requirement or a [handoff] \
+                     setting (include_sections, tracking_sections, funding_section) does, or remove the entry",
                 );
             }
             out.insert(section.name, section.headings);
         }
         out
+    }
+
+    /// `[handoff]`, its sections named as `[sections]` names them.
+    fn handoff(&mut self, raw: RawHandoff) -> HandoffConfig {
+        let include_sections: Vec<String> = raw
+            .include_sections
+            .iter()
+            .map(|s| self.section_ref(s).name)
+            .collect();
+        let tracking_sections = match raw.tracking_sections {
+            None => include_sections.clone(),
+            Some(names) => {
+                let mut out = Vec::new();
+                for name in names {
+                    if name.get_ref().trim().is_empty() {
+                        self.error(
+                            name.span(),
+                            "handoff.tracking_sections has an empty entry",
+                            "name a section heading, e.g. \"Problemstilling\", or remove the empty string",
+                        );
+                        continue;
+                    }
+                    out.push(self.section_ref(name.get_ref()).name);
+                }
+                out
+            }
+        };
+        // Blank means "none", as for the report's fields: the handoff then says the funding is not given.
+        let funding_section = raw
+            .funding_section
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| self.section_ref(&s).name);
+        HandoffConfig {
+            responsible_field: raw.responsible_field,
+            team_field: raw.team_field,
+            team_label_prefix: raw.team_label_prefix,
+            include_sections,
+            funding_field: raw.funding_field.filter(|f| !f.trim().is_empty()),
+            funding_section,
+            tracking_sections,
+        }
     }
 
     fn board(&mut self, raw: RawBoard) -> BoardConfig {

@@ -168,6 +168,7 @@ fn handoff_fields(config: &Config, snapshot: &Snapshot) -> Vec<Finding> {
     [
         ("handoff.responsible_field", &h.responsible_field),
         ("handoff.team_field", &h.team_field),
+        ("handoff.funding_field", &h.funding_field),
     ]
     .into_iter()
     .filter_map(|(key, field)| {

@@ -157,6 +157,43 @@ pub fn shorten(text: &str, max: usize) -> String {
     out
 }
 
+/// A block people wrote as short inert lines for a list: cut to `max_chars` and `max_lines` (a last `…` line saying
+/// so), blank lines dropped, and a leading list marker or task box taken off, since the caller writes its own bullet.
+pub fn inert_lines(block: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
+    let shown = inert(&shorten(block.trim(), max_chars));
+    let mut lines: Vec<String> = shown
+        .lines()
+        .map(|l| strip_list_marker(l.trim()).to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        lines.push("…".to_string());
+    }
+    lines
+}
+
+/// `- a`, `* a`, `+ a`, `1. a`, `- [ ] a` (after [`inert`]: `- \[ \] a`) → `a`.
+fn strip_list_marker(line: &str) -> &str {
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = match line.as_bytes().get(digits) {
+        Some(b'-' | b'*' | b'+') if digits == 0 => &line[1..],
+        Some(b'.' | b')') if digits > 0 => &line[digits + 1..],
+        _ => return line,
+    };
+    // A marker needs a space after it: `-5 %` and `**fet**` are text.
+    let Some(item) = rest.strip_prefix([' ', '\t']) else {
+        return line;
+    };
+    let item = item.trim_start();
+    for task in ["\\[ \\]", "\\[x\\]", "\\[X\\]"] {
+        if let Some(after) = item.strip_prefix(task) {
+            return after.trim_start();
+        }
+    }
+    item
+}
+
 /// A body cut to fit in [`BODY_LIMIT`]: the head that fits (at a line or word boundary, an open code fence closed),
 /// then `note` saying it was cut, then `tail` (the footer), which is always kept.
 pub fn fit(head: &str, tail: &str, note: &str) -> String {
@@ -278,6 +315,22 @@ mod tests {
         assert_eq!(small, "liten\nbunn\n");
         assert_eq!(shorten("en to tre fire", 9), "en to …");
         assert_eq!(shorten("æøå", 5), "æøå");
+    }
+
+    #[test]
+    fn inert_lines_are_one_item_each_without_their_own_bullets() {
+        let block = "- Fellesmidler 2026: **2 MNOK**\n\n* [lenke](https://evil.example)\n\
+                     1. Egen ramme @digdir/alle\n- [x] Vedtatt <!-- x -->\n-5 % i 2027\n";
+        let lines = inert_lines(block, 1_000, 10);
+        assert_eq!(lines[0], "Fellesmidler 2026: **2 MNOK**");
+        assert_eq!(lines[1], "\\[lenke\\](https:\u{200B}//evil.example)");
+        assert_eq!(lines[2], "Egen ramme @\u{200B}digdir/alle");
+        assert_eq!(lines[3], "Vedtatt &lt;!-- x --&gt;");
+        assert_eq!(lines[4], "-5 % i 2027");
+        assert_eq!(lines.len(), 5);
+        assert_eq!(inert_lines("a\nb\nc", 1_000, 2), ["a", "b", "…"]);
+        assert_eq!(inert_lines("ord ".repeat(1_000).as_str(), 20, 5).len(), 1);
+        assert!(inert_lines(" \n\n", 100, 5).is_empty());
     }
 
     #[test]

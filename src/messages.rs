@@ -73,6 +73,14 @@ text_keys! {
         nb: "Tiltaket har gått inn i fasen **{phase}** og fordeles nå.",
         en: "The initiative has entered phase **{phase}** and is now handed off.",
     }
+    TrackingTitle = "tracking_title" {
+        nb: "### Oppfølgingssak: {title}",
+        en: "### Tracking issue: {title}",
+    }
+    TrackingIntro = "tracking_intro" {
+        nb: "Tiltaket {reference} har gått inn i fasen **{phase}** og er fordelt til teamet. Under står det teamet trenger for å følge opp tiltaket.",
+        en: "The initiative {reference} has entered phase **{phase}** and is handed off to the team. Below is what the team needs to follow it up.",
+    }
     Footer = "footer" {
         nb: "<sub>Skrevet av portfolio-sync. Skriv `/sjekk` i en kommentar for å oppdatere.</sub>",
         en: "<sub>Written by portfolio-sync. Comment `/check` to refresh.</sub>",
@@ -142,13 +150,18 @@ fn manual_lines(out: &mut String, t: &Texts, manual: &[String]) {
 
 /// Ends a comment with exactly one blank line before the footer, cut to fit GitHub's limit if it must be.
 fn finish(out: &mut String, t: &Texts) {
-    paragraph_break(out);
     let footer = format!("{}\n", t.fill(TextKey::Footer, &[]));
     let note = t.pick(
         "_Teksten er forkortet fordi den ble lengre enn GitHub tillater. Hele teksten står i saken._",
         "_Shortened: the text grew longer than GitHub allows. The issue has all of it._",
     );
-    *out = markdown::fit(out, &footer, note);
+    finish_with(out, &footer, note);
+}
+
+/// [`finish`] with another tail, which is never cut, and another note for a cut.
+fn finish_with(out: &mut String, footer: &str, note: &str) {
+    paragraph_break(out);
+    *out = markdown::fit(out, footer, note);
 }
 
 fn paragraph_break(out: &mut String) {
@@ -237,32 +250,129 @@ pub fn rejected_comment(
     out
 }
 
-/// Everything the handoff comment tells.
+/// Everything the handoff comment and the tracking issues tell: "Fordeling av tiltaket", who is responsible, which
+/// teams take part, what resources and funds the initiative needs.
 #[derive(Debug, Clone, Default)]
 pub struct Handoff {
     pub phase: String,
     pub phase_slug: String,
     pub title: String,
     pub url: Option<String>,
+    /// The initiative's issue, `owner/repo#n`: written bare in a tracking issue, so GitHub links the two both ways.
+    pub reference: String,
+    /// Each person once: the assignees as `@login`, then the names the board gives for no assignee (inert text).
     pub responsible: Vec<String>,
     /// `@org/team` mentions, or plain names of teams with no GitHub team.
     pub teams: Vec<String>,
     pub milestone: Option<String>,
-    /// (heading, markdown) of the resource sections, already shortened.
+    /// How the initiative is funded, one line each, already safe markdown (text people wrote made inert, or the
+    /// bot's own); empty when nothing says.
+    pub funding: Vec<String>,
+    /// (heading, markdown) of the resource sections, as written; quoted shortened.
     pub sections: Vec<(String, String)>,
+    /// The sections a tracking issue quotes, as written, in the configured order.
+    pub tracking_sections: Vec<TrackedSection>,
     /// The teams' repositories where tracking issues are opened; the comment names each issue (`owner/repo#N`).
     pub tracking: Vec<String>,
-    /// The funding decisions behind the move ("Ledergruppen BOD, kari, 2026-11-30"), already safe markdown.
-    pub funding: Vec<String>,
+}
+
+/// A section of the initiative's issue as a tracking issue quotes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackedSection {
+    /// The section's name in the configuration.
+    pub heading: String,
+    /// Its markdown as written; empty when the issue leaves it empty.
+    pub markdown: String,
+    /// One of the handoff's resource sections (`include_sections`): shown together under one heading.
+    pub resource: bool,
 }
 
 /// A section quoted in a comment: at most this many lines, and this many characters.
 const QUOTE_LINES: usize = 12;
 const QUOTE_CHARS: usize = 2_000;
 
+/// A tracking issue is what a team works from, so it quotes more than the comment does, yet four full sections
+/// still leave room within GitHub's limit for the contacts and the link back.
+const TRACKING_QUOTE_LINES: usize = 80;
+const TRACKING_QUOTE_CHARS: usize = 10_000;
+
+/// `text` as a block quote of at most `max_lines` lines and `max_chars` characters, inert; `none` in italics when
+/// empty.
+fn quote(out: &mut String, text: &str, max_lines: usize, max_chars: usize, none: &str) {
+    if text.trim().is_empty() {
+        out.push_str(&format!("> _{none}_\n"));
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut quoted = lines[..lines.len().min(max_lines)].join("\n");
+    if lines.len() > max_lines {
+        quoted.push_str("\n…");
+    }
+    for line in markdown::inert(&markdown::shorten(&quoted, max_chars)).lines() {
+        if line.trim().is_empty() {
+            out.push_str(">\n");
+        } else {
+            out.push_str(&format!("> {line}\n"));
+        }
+    }
+}
+
+/// An address from GitHub as a link target, or nothing when it could end the link or the line it stands in.
+fn link_target(url: Option<&str>) -> Option<&str> {
+    url.filter(|u| {
+        (u.starts_with("https://") || u.starts_with("http://"))
+            && !u
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\"'`".contains(c))
+    })
+}
+
+/// `- **Finansiering:** …` for a list: one line inline, several as a nested list.
+fn funding_item(t: &Texts, funding: &[String], none: &str) -> String {
+    let label = t.pick("Finansiering", "Funding");
+    match funding {
+        [] => format!("- **{label}:** {none}\n"),
+        [one] => format!("- **{label}:** {}\n", one_line(one)),
+        several => {
+            let mut out = format!("- **{label}:**\n");
+            for line in several {
+                out.push_str(&format!("  - {}\n", one_line(line)));
+            }
+            out
+        }
+    }
+}
+
+/// A funding line kept to one line, so a line break from its source cannot end the list it stands in.
+fn one_line(line: &str) -> String {
+    line.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `- **Ansvarlig:** …` and `- **Team:** …`: who to turn to, as both the comment and the tracking issues say it.
+fn contact_items(t: &Texts, h: &Handoff, none: &str) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            none.to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "- **{}:** {}\n- **{}:** {}\n",
+        t.pick("Ansvarlig", "Responsible"),
+        list(&h.responsible),
+        t.pick("Team", "Teams"),
+        list(&h.teams)
+    )
+}
+
 pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     let marker = Marker::Handoff(h.phase_slug.clone());
-    let title = match &h.url {
+    let title = match link_target(h.url.as_deref()) {
         Some(url) => format!("[{}]({url})", markdown::text(&h.title)),
         None => markdown::text(&h.title),
     };
@@ -273,23 +383,7 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     out.push_str(&t.fill(TextKey::HandoffIntro, &[("phase", &h.phase)]));
     out.push_str("\n\n");
     let none = t.pick("ikke angitt", "not given");
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            none.to_string()
-        } else {
-            v.join(", ")
-        }
-    };
-    out.push_str(&format!(
-        "- **{}:** {}\n",
-        t.pick("Ansvarlig", "Responsible"),
-        list(&h.responsible)
-    ));
-    out.push_str(&format!(
-        "- **{}:** {}\n",
-        t.pick("Team", "Teams"),
-        list(&h.teams)
-    ));
+    out.push_str(&contact_items(t, h, none));
     out.push_str(&format!(
         "- **{}:** {}\n",
         t.pick("Milepæl", "Milestone"),
@@ -297,13 +391,7 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
             .as_deref()
             .map_or(none.to_string(), markdown::text)
     ));
-    if !h.funding.is_empty() {
-        out.push_str(&format!(
-            "- **{}:** {}\n",
-            t.pick("Finansiering", "Funding"),
-            h.funding.join("; ")
-        ));
-    }
+    out.push_str(&funding_item(t, &h.funding, none));
     if !h.tracking.is_empty() {
         out.push_str(&format!(
             "- **{}:** {}\n",
@@ -317,24 +405,90 @@ pub fn handoff_comment(t: &Texts, h: &Handoff) -> String {
     }
     for (heading, text) in &h.sections {
         out.push_str(&format!("\n**{heading}**\n\n"));
-        if text.trim().is_empty() {
-            out.push_str(&format!("> _{none}_\n"));
-            continue;
-        }
-        let lines: Vec<&str> = text.lines().collect();
-        let mut quoted = lines[..lines.len().min(QUOTE_LINES)].join("\n");
-        if lines.len() > QUOTE_LINES {
-            quoted.push_str("\n…");
-        }
-        for line in markdown::inert(&markdown::shorten(&quoted, QUOTE_CHARS)).lines() {
-            if line.trim().is_empty() {
-                out.push_str(">\n");
-            } else {
-                out.push_str(&format!("> {line}\n"));
-            }
-        }
+        quote(&mut out, text, QUOTE_LINES, QUOTE_CHARS, none);
     }
     finish(&mut out, t);
+    out
+}
+
+/// The body of the issue opened in a team's repository on handoff: what the team works from. The marker is its
+/// first line; the link back and the footer are never cut, however long the quoted sections are.
+pub fn tracking_issue(t: &Texts, h: &Handoff, marker: &Marker) -> String {
+    let none = t.pick("ikke angitt", "not given");
+    let mut out = format!(
+        "{marker}\n{}\n\n",
+        t.fill(
+            TextKey::TrackingTitle,
+            &[("title", &markdown::text(&h.title))]
+        )
+    );
+    out.push_str(&t.fill(
+        TextKey::TrackingIntro,
+        &[("reference", &h.reference), ("phase", &h.phase)],
+    ));
+    out.push_str(&format!(
+        "\n\n**{}:** {}\n\n#### {}\n\n",
+        t.pick("Milepæl", "Milestone"),
+        h.milestone
+            .as_deref()
+            .map_or(none.to_string(), markdown::text),
+        t.pick("Kontaktpersoner", "Contacts")
+    ));
+    out.push_str(&contact_items(t, h, none));
+    out.push_str(&format!("\n#### {}\n\n", t.pick("Finansiering", "Funding")));
+    if h.funding.is_empty() {
+        out.push_str(&format!("_{none}_\n"));
+    }
+    for line in &h.funding {
+        out.push_str(&format!("- {}\n", one_line(line)));
+    }
+    let mut resources_shown = false;
+    for section in &h.tracking_sections {
+        if !section.resource {
+            out.push_str(&format!("\n#### {}\n\n", section.heading));
+            quote(
+                &mut out,
+                &section.markdown,
+                TRACKING_QUOTE_LINES,
+                TRACKING_QUOTE_CHARS,
+                none,
+            );
+            continue;
+        }
+        // The resource sections together, where the first of them stands, as the template's "Ressurser" has them.
+        if resources_shown {
+            continue;
+        }
+        resources_shown = true;
+        out.push_str(&format!("\n#### {}\n", t.pick("Ressurser", "Resources")));
+        for resource in h.tracking_sections.iter().filter(|s| s.resource) {
+            out.push_str(&format!("\n**{}**\n\n", resource.heading));
+            quote(
+                &mut out,
+                &resource.markdown,
+                TRACKING_QUOTE_LINES,
+                TRACKING_QUOTE_CHARS,
+                none,
+            );
+        }
+    }
+    let back = match link_target(h.url.as_deref()) {
+        Some(url) => format!("{}: {url}", h.reference),
+        None => h.reference.clone(),
+    };
+    let tail = format!(
+        "#### {}\n\n{back}\n\n{}\n",
+        t.pick("Tilbake til tiltaket", "Back to the initiative"),
+        t.pick(
+            "<sub>Opprettet av portfolio-sync ved overleveringen. Boten endrer ikke denne saken senere: tiltaket i porteføljen viser siste status.</sub>",
+            "<sub>Opened by portfolio-sync at the handoff. The bot does not change this issue later: the initiative in the portfolio shows the latest status.</sub>",
+        )
+    );
+    let note = t.pick(
+        "_Teksten er forkortet fordi den ble lengre enn GitHub tillater. Hele teksten står i tiltaket._",
+        "_Shortened: the text grew longer than GitHub allows. The initiative has all of it._",
+    );
+    finish_with(&mut out, &tail, note);
     out
 }
 

@@ -652,7 +652,7 @@ impl<'a> Reconciler<'a> {
             let handoff = self.handoff(item, out.issue, body, p);
             for team in handoff_repositories(self.config, item, out.issue) {
                 let marker = Marker::Tracking(out.issue.reference());
-                let body = tracking_issue_body(&self.texts, out.issue, &phase.name, &marker);
+                let body = messages::tracking_issue(&self.texts, &handoff, &marker);
                 out.push(
                     Change::CreateIssue {
                         repository: team,
@@ -678,21 +678,11 @@ impl<'a> Reconciler<'a> {
 
     fn handoff(&self, item: &Item, issue: &Issue, body: &Body, phase: PhaseIdx) -> Handoff {
         let h = &self.config.handoff;
-        let mut responsible: Vec<String> =
-            issue.assignees.iter().map(|a| format!("@{a}")).collect();
-        if let Some(v) = h
+        let named = h
             .responsible_field
             .as_deref()
-            .and_then(|f| item.field_text(f))
-        {
-            // Free text someone typed on the card: shown, never a mention.
-            let named: Vec<String> = split_list(&v).map(|r| markdown::text(&r)).collect();
-            for name in named {
-                if !responsible.contains(&name) {
-                    responsible.push(name);
-                }
-            }
-        }
+            .and_then(|f| item.field_text(f));
+        let responsible = responsible(&issue.assignees, named.as_deref());
         let teams = item_teams(self.config, item, issue)
             .into_iter()
             .map(|name| {
@@ -710,46 +700,35 @@ impl<'a> Reconciler<'a> {
         let sections = h
             .include_sections
             .iter()
-            .map(|s| {
-                // Under any of the headings the section had in the template's versions.
-                let placeholders = &self.config.sync.placeholders;
-                let text = body
-                    .sections(&self.config.section(s).headings)
+            .map(|s| (s.clone(), section_markdown(self.config, body, s)))
+            .collect();
+        let tracking_sections = h
+            .tracking_sections
+            .iter()
+            .map(|s| messages::TrackedSection {
+                heading: s.clone(),
+                markdown: section_markdown(self.config, body, s),
+                resource: h
+                    .include_sections
                     .iter()
-                    .map(|sec| sec.markdown(placeholders))
-                    .find(|md| !md.is_empty())
-                    .unwrap_or_default();
-                (s.clone(), text)
+                    .any(|r| crate::body::heading_key(r) == crate::body::heading_key(s)),
             })
             .collect();
         let tracking = handoff_repositories(self.config, item, issue);
         let phase = self.config.phases.get(phase);
-        // The decisions of forums that grant funds, for the phase handed off into.
-        let funding = approvals(issue, self.bot)
-            .map(|record| {
-                record
-                    .list
-                    .iter()
-                    .filter(|a| a.valid() && a.phase == phase.slug)
-                    .filter(|a| self.config.forums.get(&a.forum).is_some_and(|f| f.funding))
-                    .map(|a| match &a.reference {
-                        Some(r) => format!("{} ({})", a.summary(), markdown::text(r)),
-                        None => a.summary(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
         Handoff {
             phase: phase.name.clone(),
             phase_slug: phase.slug.clone(),
             title: issue.title.clone(),
             url: issue.url.clone(),
+            reference: issue.reference().to_string(),
             responsible,
             teams,
             milestone: issue.milestone.clone(),
+            funding: funding(self.config, self.bot, item, issue, body, &phase.slug),
             sections,
+            tracking_sections,
             tracking,
-            funding,
         }
     }
 
@@ -909,17 +888,83 @@ fn handoff_repositories(config: &Config, item: &Item, issue: &Issue) -> Vec<Stri
         .collect()
 }
 
-fn tracking_issue_body(texts: &Texts, issue: &Issue, phase: &str, marker: &Marker) -> String {
-    format!(
-        "{marker}\n{} {} ({phase}).\n\n{}\n",
-        texts.pick(
-            "Overlevert fra porteføljen:",
-            "Handed off from the portfolio:"
-        ),
-        issue.reference(),
-        texts.pick(
-            "Denne saken ble opprettet av portfolio-sync da tiltaket gikk inn i fasen.",
-            "portfolio-sync opened this issue when the initiative entered the phase.",
-        ),
-    )
+/// Who is responsible, each person once: the assignees as `@login` (a mention: they are on the issue), then the
+/// entries of the responsible field that are no assignee, as inert text (someone typed them on the card, and a
+/// mention there would notify whoever they typed). An entry is an assignee when it is the login, in any case, with
+/// or without `@`. A full name such as "Kari Nordmann" beside the assignee `kari` is listed as well, after the
+/// mention: nothing on the board says whose name it is (a GitHub profile name is optional and not unique), and
+/// leaving out a name that belongs to someone else would hide a responsible person.
+fn responsible(assignees: &[String], field: Option<&str>) -> Vec<String> {
+    let key = |s: &str| s.trim().trim_start_matches('@').trim().to_lowercase();
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let entries = field.map(split_list).into_iter().flatten();
+    let people = assignees
+        .iter()
+        .map(|a| (a.clone(), true))
+        .chain(entries.map(|e| (e, false)));
+    for (person, assignee) in people {
+        let k = key(&person);
+        if k.is_empty() || seen.contains(&k) {
+            continue;
+        }
+        seen.push(k);
+        out.push(if assignee {
+            format!("@{}", person.trim().trim_start_matches('@'))
+        } else {
+            markdown::text(&person)
+        });
+    }
+    out
+}
+
+/// A funding section is quoted as list items: this many characters and lines at most.
+const FUNDING_CHARS: usize = 1_000;
+const FUNDING_LINES: usize = 12;
+
+/// How the initiative is funded, as safe markdown lines: the funding decisions for entering `phase` (forums with
+/// `funding = true`), the funding field as typed, then the funding section.
+fn funding(
+    config: &Config,
+    bot: &str,
+    item: &Item,
+    issue: &Issue,
+    body: &Body,
+    phase: &str,
+) -> Vec<String> {
+    let h = &config.handoff;
+    let mut lines: Vec<String> = approvals(issue, bot)
+        .unwrap_or_default()
+        .list
+        .iter()
+        .filter(|a| a.valid() && a.phase == phase)
+        .filter(|a| config.forums.get(&a.forum).is_some_and(|f| f.funding))
+        .map(|a| match &a.reference {
+            Some(r) => format!("{} ({})", a.summary(), markdown::text(r)),
+            None => a.summary(),
+        })
+        .collect();
+    // One line as typed, not a list: "2,5 MNOK" has a decimal comma.
+    if let Some(value) = h.funding_field.as_deref().and_then(|f| item.field_text(f)) {
+        lines.push(markdown::text(&value));
+    }
+    if let Some(section) = h.funding_section.as_deref() {
+        let text = section_markdown(config, body, section);
+        for line in markdown::inert_lines(&text, FUNDING_CHARS, FUNDING_LINES) {
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    lines
+}
+
+/// The markdown of a section under any of the headings it had in the template's versions (the first that is filled
+/// in), as written; empty when none is.
+fn section_markdown(config: &Config, body: &Body, name: &str) -> String {
+    body.sections(&config.section(name).headings)
+        .iter()
+        .map(|sec| sec.markdown(&config.sync.placeholders))
+        .find(|md| !md.is_empty())
+        .unwrap_or_default()
 }

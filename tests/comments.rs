@@ -2,9 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use portfolio_sync::board::IssueRef;
 use portfolio_sync::language::Language;
+use portfolio_sync::markdown::BODY_LIMIT;
+use portfolio_sync::marker::Marker;
 use portfolio_sync::messages::{
-    handoff_comment, rejected_comment, status_comment, Handoff, PhaseChecks, TextKey, Texts,
+    handoff_comment, rejected_comment, status_comment, tracking_issue, Handoff, PhaseChecks,
+    TextKey, Texts, TrackedSection,
 };
 use portfolio_sync::rules::Check;
 
@@ -45,12 +49,14 @@ fn handoff() -> Handoff {
         phase_slug: "implementering".into(),
         title: "Dialogporten: felles meldingsboks".into(),
         url: Some("https://github.com/digdir/portfolio/issues/108".into()),
+        reference: "digdir/portfolio#108".into(),
         responsible: vec!["@kari".into(), "Ola Nordmann".into()],
         teams: vec![
             "@digdir/team-dialogporten".into(),
             "Produktgruppe Formidling".into(),
         ],
         milestone: Some("2026 Q1".into()),
+        funding: vec!["Fellesmidler 2026".into(), "2 MNOK fra egen ramme".into()],
         sections: vec![
             (
                 "Hvilken kompetanse trengs for tiltaket".into(),
@@ -58,9 +64,41 @@ fn handoff() -> Handoff {
             ),
             ("Behov totalt, sum månedsverk".into(), String::new()),
         ],
+        tracking_sections: vec![
+            tracked(
+                "Problemstilling",
+                "Virksomheter må følge med i mange innbokser.",
+                false,
+            ),
+            tracked(
+                "Mål og nøkkelresultat (OKR)",
+                "### Mål 1\n- [ ] 10 tjenesteeiere bruker Dialogporten\n- [ ] Nøkkelresultat",
+                false,
+            ),
+            tracked(
+                "Hvilken kompetanse trengs for tiltaket",
+                "- Backend\n- UX\n\nSe vedlegg.",
+                true,
+            ),
+            tracked("Behov totalt, sum månedsverk", "", true),
+        ],
         tracking: vec!["digdir/dialogporten".into()],
-        funding: vec!["Ledergruppen BOD, kari, 2026-11-30 (sak 41/26)".into()],
     }
+}
+
+fn tracked(heading: &str, markdown: &str, resource: bool) -> TrackedSection {
+    TrackedSection {
+        heading: heading.into(),
+        markdown: markdown.into(),
+        resource,
+    }
+}
+
+fn tracking_marker() -> Marker {
+    Marker::Tracking(IssueRef {
+        repository: "digdir/portfolio".into(),
+        number: 108,
+    })
 }
 
 fn texts(lang: Language) -> Texts {
@@ -157,7 +195,83 @@ fn handoff_en() {
     h.phase = "Implementation".into();
     h.tracking = vec![];
     h.milestone = None;
+    h.funding = vec![];
     insta::assert_snapshot!(handoff_comment(&texts(Language::En), &h));
+}
+
+#[test]
+fn handoff_with_one_funding_line_says_it_inline() {
+    let mut h = handoff();
+    h.funding = vec!["Fellesmidler 2026".into()];
+    let text = handoff_comment(&texts(Language::Nb), &h);
+    assert!(
+        text.contains("\n- **Finansiering:** Fellesmidler 2026\n"),
+        "{text}"
+    );
+    h.funding = vec![];
+    let text = handoff_comment(&texts(Language::Nb), &h);
+    assert!(
+        text.contains("\n- **Finansiering:** ikke angitt\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tracking_issue_nb() {
+    insta::assert_snapshot!(tracking_issue(
+        &texts(Language::Nb),
+        &handoff(),
+        &tracking_marker()
+    ));
+}
+
+#[test]
+fn tracking_issue_en() {
+    let mut h = handoff();
+    h.phase = "Implementation".into();
+    h.milestone = None;
+    h.funding = vec![];
+    h.url = None;
+    h.tracking_sections = vec![
+        tracked("Problem statement", "", false),
+        tracked("Skills the initiative needs", "Backend, UX", true),
+        tracked(
+            "Objectives and key results (OKR)",
+            "- [x] Halve the wait",
+            false,
+        ),
+        tracked("Total effort, person-months", "About 12", true),
+    ];
+    insta::assert_snapshot!(tracking_issue(&texts(Language::En), &h, &tracking_marker()));
+}
+
+/// However long the quoted sections, the body fits GitHub's limit and keeps its marker first and the link back.
+#[test]
+fn a_tracking_issue_with_huge_sections_fits_githubs_limit() {
+    let huge = "Datadeling på tvers av sektorer. ".repeat(37_000); // about 1.2 million characters
+    assert!(huge.chars().count() > 1_200_000);
+    for lang in [Language::Nb, Language::En] {
+        let mut h = handoff();
+        h.tracking_sections = (0..12)
+            .map(|i| tracked(&format!("Seksjon {i}"), &huge, i % 2 == 0))
+            .collect();
+        let body = tracking_issue(&texts(lang), &h, &tracking_marker());
+        let chars = body.chars().count();
+        assert!(chars <= BODY_LIMIT, "{chars} characters");
+        assert!(
+            tracking_marker().leads(&body),
+            "the marker is the first line"
+        );
+        assert!(
+            body.contains("digdir/portfolio#108: https://github.com/digdir/portfolio/issues/108\n"),
+            "the link back is kept"
+        );
+        assert!(body.contains("Datadeling på tvers"), "the start is shown");
+        assert!(
+            body.contains(lang.pick("forkortet", "Shortened")),
+            "and it says it was cut"
+        );
+    }
 }
 
 #[test]

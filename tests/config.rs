@@ -633,6 +633,107 @@ aliases = ["Describe the problem or need"]
     assert!(e.hint.contains("spell the name exactly"), "{e}");
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// [handoff]: funding and the tracking issue's sections.
+
+#[test]
+fn tracking_sections_default_to_the_resource_sections() {
+    let config = valid(
+        r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Planlegging"
+
+[handoff]
+include_sections = ["Behov totalt, sum månedsverk"]
+"#,
+    );
+    let h = &config.handoff;
+    assert_eq!(h.tracking_sections, ["Behov totalt, sum månedsverk"]);
+    assert_eq!(h.funding_field, None);
+    assert_eq!(h.funding_section, None);
+}
+
+#[test]
+fn funding_and_tracking_sections_are_named_as_sections_names_them() {
+    let config = valid(
+        r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Planlegging"
+
+[handoff]
+include_sections = ["Behov totalt, sum månedsverk"]
+tracking_sections = ["problemstilling", "Behov totalt, sum månedsverk"]
+funding_field = "Finansiering"
+funding_section = "FINANSIERING"
+
+[sections."Problemstilling"]
+aliases = ["Describe the problem or need"]
+
+[sections."Finansiering"]
+aliases = ["Funding"]
+"#,
+    );
+    let h = &config.handoff;
+    // An entry of [sections] that only the handoff names is in use, not a misspelt name.
+    assert_eq!(
+        h.tracking_sections,
+        ["Problemstilling", "Behov totalt, sum månedsverk"]
+    );
+    assert_eq!(h.funding_field.as_deref(), Some("Finansiering"));
+    assert_eq!(h.funding_section.as_deref(), Some("Finansiering"));
+    assert_eq!(
+        config.section("Finansiering").headings,
+        ["Finansiering", "Funding"]
+    );
+}
+
+#[test]
+fn blank_funding_settings_mean_none() {
+    let config = valid(
+        r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Planlegging"
+
+[handoff]
+funding_field = " "
+funding_section = ""
+tracking_sections = []
+"#,
+    );
+    assert_eq!(config.handoff.funding_field, None);
+    assert_eq!(config.handoff.funding_section, None);
+    assert!(config.handoff.tracking_sections.is_empty());
+}
+
+#[test]
+fn an_empty_tracking_section() {
+    let text = r#"[board]
+owner = "digdir"
+project = 1
+repositories = ["digdir/portfolio"]
+
+[[phase]]
+name = "Planlegging"
+
+[handoff]
+tracking_sections = ["Problemstilling", " "]
+"#;
+    let e = assert_error(text, 10, 41, "tracking_sections has an empty entry");
+    assert!(e.hint.contains("name a section"), "{e}");
+}
+
 #[test]
 fn an_empty_section_alias() {
     let text = r#"[board]
@@ -1218,6 +1319,19 @@ fn digdir_configuration_is_valid() {
     assert_eq!(config.handoff.team_field.as_deref(), Some("Team"));
     assert_eq!(config.handoff.team_label_prefix.as_deref(), Some("team/"));
     assert_eq!(config.handoff.include_sections.len(), 2);
+    // The tracking issue: the problem, the goals, then the two resource sections.
+    assert_eq!(
+        config.handoff.tracking_sections,
+        [
+            "Problemstilling",
+            "Mål og nøkkelresultat (OKR)",
+            "Hvilken kompetanse trengs for tiltaket",
+            "Behov totalt, sum månedsverk"
+        ]
+    );
+    // Neither the board nor the template has a funding field or section (yet).
+    assert_eq!(config.handoff.funding_field, None);
+    assert_eq!(config.handoff.funding_section, None);
     let dialogporten = &config.teams["Dialogporten"];
     assert_eq!(
         dialogporten.github_team.as_deref(),

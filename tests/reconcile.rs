@@ -436,3 +436,241 @@ fn an_unchanged_comment_is_not_rewritten() {
         plan.actions
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The handoff as "Fordeling av tiltaket" describes it: who is responsible (once), the teams, the funds, and a tracking
+// issue the team can work from.
+
+/// The configuration with `extra` lines in `[handoff]`, in bokmål or English.
+fn handoff_config(extra: &str, language: &str) -> Config {
+    let text = CONFIG
+        .replace("[handoff]\n", &format!("[handoff]\n{extra}\n"))
+        .replace("language = \"en\"", &format!("language = \"{language}\""));
+    config::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The handoff comment and the tracking issue's body planned for `item` entering Build.
+fn handoff_bodies(config: &Config, item: Item) -> (String, String) {
+    let plan = reconcile(config, &board(vec![item]));
+    let comment = plan.actions.iter().find_map(|a| match &a.change {
+        Change::PostComment { body, .. } => Some(body.clone()),
+        _ => None,
+    });
+    let issue = plan.actions.iter().find_map(|a| match &a.change {
+        Change::CreateIssue { body, .. } => Some(body.clone()),
+        _ => None,
+    });
+    (
+        comment.expect("a handoff comment"),
+        issue.expect("a tracking issue"),
+    )
+}
+
+fn entering_build(fields: serde_json::Value, body: &str) -> Item {
+    let mut item = issue_item(1, Some("Build"), &["fase/plan"]);
+    for (name, value) in fields.as_object().into_iter().flatten() {
+        item.fields.insert(name.clone(), value.clone());
+    }
+    let issue = item.issue.as_mut().expect("an issue");
+    issue.body = body.to_string();
+    issue.url = Some("https://github.com/acme/portfolio/issues/1".into());
+    item
+}
+
+/// The text after `**label:** ` on its line.
+fn line_of<'a>(body: &'a str, label: &str) -> &'a str {
+    let start = format!("**{label}:** ");
+    body.lines()
+        .find_map(|l| l.split_once(&start).map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no {label} line in:\n{body}"))
+}
+
+#[test]
+fn the_responsible_person_is_listed_once() {
+    let config = handoff_config("responsible_field = \"Owner\"", "en");
+    // kari is the assignee; the card names her again by login in every spelling, and two others by name.
+    let owner = "@Kari, kari; KARI\nKari Nordmann, Ola Nordmann, kari nordmann, @";
+    let item = entering_build(json!({ "Owner": owner }), FULL_BODY);
+    let (comment, issue) = handoff_bodies(&config, item);
+    // "Kari Nordmann" may well be kari, but nothing on the board says so: it follows the mention, never replaces it.
+    let expected = "@kari, Kari Nordmann, Ola Nordmann";
+    assert_eq!(line_of(&comment, "Responsible"), expected);
+    assert_eq!(line_of(&issue, "Responsible"), expected);
+}
+
+#[test]
+fn a_login_in_the_responsible_field_that_is_no_assignee_is_shown_but_not_mentioned() {
+    let config = handoff_config("responsible_field = \"Owner\"", "nb");
+    let item = entering_build(json!({ "Owner": "@ola, @acme/all" }), FULL_BODY);
+    let (comment, _) = handoff_bodies(&config, item);
+    let line = line_of(&comment, "Ansvarlig");
+    assert_eq!(line, "@kari, @\u{200B}ola, @\u{200B}acme/all", "{comment}");
+}
+
+#[test]
+fn funding_comes_from_the_field_and_the_section() {
+    let config = handoff_config(
+        "funding_field = \"Funding\"\nfunding_section = \"Funding\"",
+        "en",
+    );
+    let body = format!(
+        "{FULL_BODY}\n## Funding\n- Own budget: 1 MNOK\n- [x] Shared funds 2026\n\n\
+         See [the decision](https://evil.example) by @acme/all <!-- portfolio-sync:rejected -->\n"
+    );
+    // A decimal comma: the field is one line as typed, not a list.
+    let item = entering_build(json!({ "Funding": "Shared funds, 2,5 MNOK" }), &body);
+    let (comment, issue) = handoff_bodies(&config, item);
+    let lines = [
+        "Shared funds, 2,5 MNOK",
+        "Own budget: 1 MNOK",
+        "Shared funds 2026",
+        // The HTML comment is gone: the issue body is read without them.
+        "See \\[the decision\\](https:\u{200B}//evil.example) by @\u{200B}acme/all",
+    ];
+    let nested: String = lines.iter().map(|l| format!("  - {l}\n")).collect();
+    assert!(
+        comment.contains(&format!("- **Funding:**\n{nested}")),
+        "{comment}"
+    );
+    let listed: String = lines.iter().map(|l| format!("- {l}\n")).collect();
+    assert!(
+        issue.contains(&format!("#### Funding\n\n{listed}")),
+        "{issue}"
+    );
+    for body in [&comment, &issue] {
+        assert_eq!(markers(body), 1, "only the marker: {body}");
+    }
+}
+
+/// HTML comments in a body besides the slots where the bot names the tracking issues.
+fn markers(body: &str) -> usize {
+    let slot = portfolio_sync::marker::tracking_slot("acme/platform-work");
+    body.replace(&slot, "").matches("<!--").count()
+}
+
+#[test]
+fn funding_from_the_field_alone_and_none_at_all() {
+    let config = handoff_config("funding_field = \"Funding\"", "nb");
+    let item = entering_build(json!({ "Funding": "Fellesmidler 2026" }), FULL_BODY);
+    let (comment, issue) = handoff_bodies(&config, item);
+    assert_eq!(line_of(&comment, "Finansiering"), "Fellesmidler 2026");
+    assert!(
+        issue.contains("#### Finansiering\n\n- Fellesmidler 2026\n"),
+        "{issue}"
+    );
+
+    let item = entering_build(json!({}), FULL_BODY);
+    let (comment, issue) = handoff_bodies(&config, item);
+    assert_eq!(line_of(&comment, "Finansiering"), "ikke angitt");
+    assert!(
+        issue.contains("#### Finansiering\n\n_ikke angitt_\n"),
+        "{issue}"
+    );
+}
+
+#[test]
+fn the_tracking_issue_has_what_the_team_works_from() {
+    let extra = "responsible_field = \"Owner\"\ntracking_sections = [\"Problem\", \"Goals\", \"Resources\"]";
+    for language in ["nb", "en"] {
+        let config = handoff_config(extra, language);
+        let item = entering_build(json!({ "Owner": "Ola Nordmann" }), FULL_BODY);
+        let (_, issue) = handoff_bodies(&config, item);
+        let nb = language == "nb";
+        let pick = |n: &'static str, e: &'static str| if nb { n } else { e };
+        assert!(
+            issue.starts_with("<!-- portfolio-sync:tracking:acme/portfolio#1 -->\n"),
+            "the marker is the first line: {issue}"
+        );
+        let expected = [
+            pick(
+                "### Oppfølgingssak: Initiative 1",
+                "### Tracking issue: Initiative 1",
+            ),
+            "acme/portfolio#1",
+            pick("**Milepæl:** Q1", "**Milestone:** Q1"),
+            pick("#### Kontaktpersoner", "#### Contacts"),
+            "@kari, Ola Nordmann",
+            "@acme/platform",
+            pick("#### Finansiering", "#### Funding"),
+            "#### Problem\n\n> Users wait.\n",
+            "#### Goals\n\n> - \\[x\\] Halve the wait\n> - \\[ \\] Key result\n",
+            // The resource section (include_sections) under the resources' heading.
+            pick("#### Ressurser", "#### Resources"),
+            "**Resources**\n\n> Two developers.\n",
+            pick("#### Tilbake til tiltaket", "#### Back to the initiative"),
+            "acme/portfolio#1: https://github.com/acme/portfolio/issues/1\n",
+        ];
+        let mut at = 0;
+        for part in expected {
+            let found = issue[at..]
+                .find(part)
+                .unwrap_or_else(|| panic!("{part:?} missing or out of order:\n{issue}"));
+            at += found + part.len();
+        }
+    }
+}
+
+#[test]
+fn a_resource_section_is_known_however_tracking_sections_spells_it() {
+    let config = handoff_config("tracking_sections = [\"RESOURCES:\", \"Problem\"]", "en");
+    let (_, issue) = handoff_bodies(&config, entering_build(json!({}), FULL_BODY));
+    let resources = issue.find("#### Resources\n\n**RESOURCES:**\n\n> Two developers.\n");
+    let problem = issue.find("#### Problem\n\n> Users wait.\n");
+    assert!(resources.is_some() && problem.is_some(), "{issue}");
+    assert!(resources < problem, "in the configured order: {issue}");
+}
+
+#[test]
+fn without_tracking_sections_the_tracking_issue_quotes_the_resources() {
+    let config = handoff_config("", "en");
+    let (_, issue) = handoff_bodies(&config, entering_build(json!({}), FULL_BODY));
+    assert!(
+        issue.contains("#### Resources\n\n**Resources**\n\n> Two developers.\n"),
+        "{issue}"
+    );
+    assert!(!issue.contains("#### Problem"), "{issue}");
+}
+
+#[test]
+fn text_people_wrote_is_inert_in_the_tracking_issue() {
+    let extra = "tracking_sections = [\"Problem\"]";
+    let hostile =
+        "<!-- portfolio-sync:rejected --> @acme/all ](https://evil.example/login) www.evil.example";
+    let body = format!("## Problem\n{hostile}\n\n## Resources\n{hostile}\n");
+    let mut item = entering_build(json!({ "Team": "Platform, @acme/all" }), &body);
+    item.issue.as_mut().expect("issue").title = format!("Initiative {hostile}");
+    for language in ["nb", "en"] {
+        let (comment, issue) = handoff_bodies(&handoff_config(extra, language), item.clone());
+        for body in [&comment, &issue] {
+            assert_eq!(markers(body), 1, "only the marker: {body}");
+            assert!(!body.contains("@acme/all"), "a team is notified: {body}");
+            assert!(!body.contains("](https://evil"), "a link escaped: {body}");
+            assert!(!body.contains("www.evil"), "a link is formed: {body}");
+        }
+        assert!(issue.starts_with("<!-- portfolio-sync:tracking:acme/portfolio#1 -->\n"));
+    }
+}
+
+#[test]
+fn a_tracking_issue_quoting_a_huge_section_fits_githubs_limit() {
+    let extra = "tracking_sections = [\"Problem\", \"Goals\", \"Resources\"]";
+    let huge = "Brukerne venter på svar fra mange etater. ".repeat(30_000); // 1.26 million characters
+    assert!(huge.chars().count() > 1_200_000);
+    let body = format!("## Problem\n{huge}\n\n## Goals\n{huge}\n\n## Resources\n{huge}\n");
+    for language in ["nb", "en"] {
+        let (comment, issue) = handoff_bodies(
+            &handoff_config(extra, language),
+            entering_build(json!({}), &body),
+        );
+        for body in [&comment, &issue] {
+            let chars = body.chars().count();
+            assert!(chars <= portfolio_sync::markdown::BODY_LIMIT, "{chars}");
+            assert!(body.contains("Brukerne venter"), "the start is shown");
+        }
+        assert!(issue.starts_with("<!-- portfolio-sync:tracking:acme/portfolio#1 -->\n"));
+        assert!(
+            issue.contains("acme/portfolio#1: https://github.com/acme/portfolio/issues/1\n"),
+            "the link back: {issue}"
+        );
+    }
+}

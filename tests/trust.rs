@@ -139,6 +139,80 @@ async fn a_handoff_with_a_megabyte_section_fits_githubs_limit() {
     gh.finish();
 }
 
+/// The tracking issue the bot opened in the team's repository for #108.
+fn tracking_issue(gh: &FakeGitHub) -> String {
+    let marker = Marker::Tracking(portfolio_sync::board::IssueRef {
+        repository: REPO.into(),
+        number: 108,
+    });
+    let bodies: Vec<String> = gh.read(|s| {
+        s.repo(TEAM_REPO)
+            .expect("the team repository")
+            .issues
+            .values()
+            .filter(|i| i.author == BOT && marker.leads(&i.body))
+            .map(|i| i.body.clone())
+            .collect()
+    });
+    assert_eq!(bodies.len(), 1, "one tracking issue: {bodies:?}");
+    bodies.into_iter().next().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_tracking_issue_quotes_the_initiative_inertly_and_within_githubs_limit() {
+    let gh = example_fake(BOARD);
+    let hostile =
+        "Ring @digdir/alle ](https://evil.example/login) `<!-- portfolio-sync:rejected -->` <!-- x";
+    let okr = "- [ ] Mål som er skrevet altfor langt ".repeat(32_000); // about 1.2 million characters
+    gh.edit(|s| {
+        let issue = s.issue_mut(REPO, 108).expect("#108");
+        issue.title = format!("Dialogporten {hostile}");
+        issue.body = issue
+            .body
+            .replace(
+                "Virksomheter må følge med i mange innbokser",
+                &format!("{hostile}\nVirksomheter må følge med i mange innbokser"),
+            )
+            .replace(
+                "- [ ] Oppetid på 99,9 % i produksjon",
+                &format!("- [ ] Oppetid på 99,9 % i produksjon\n{okr}"),
+            );
+    });
+    let (exit, plan) = live(&gh, false).await;
+    assert_eq!(exit, Exit::Ok, "{plan:#}");
+    let body = tracking_issue(&gh);
+    let chars = body.chars().count();
+    assert!(chars <= BODY_LIMIT, "{chars} characters");
+    assert!(
+        body.starts_with("<!-- portfolio-sync:tracking:digdir/portfolio#108 -->\n"),
+        "{body}"
+    );
+    assert!(!body.contains("@digdir/alle"), "a team would be notified");
+    assert!(!body.contains("](https://evil"), "a link escaped");
+    // The marker, and the quoted section's rejected marker inside the inline code it was written in, where nothing
+    // renders (the title's is escaped: a title is plain text).
+    assert_eq!(body.matches("<!--").count(), 2, "{body}");
+    assert!(body.contains("`<!-- portfolio-sync:rejected -->`"));
+    assert!(!body.contains("<!-- x"), "HTML from the title or a section");
+    for part in [
+        "#### Problemstilling",
+        "Virksomheter må følge med i mange innbokser",
+        "#### Mål og nøkkelresultat (OKR)",
+        "10 tjenesteeiere har tatt i bruk Dialogporten",
+        "#### Ressurser",
+        "Backend-utvikling (.NET)",
+        "Om lag 60 månedsverk i 2026",
+        "@kari-nordmann, Kari Nordmann",
+        "@digdir/team-dialogporten",
+        "#### Finansiering",
+        "digdir/portfolio#108: https://github.com/digdir/portfolio/issues/108",
+    ] {
+        assert!(body.contains(part), "{part:?} missing:\n{body}");
+    }
+    assert!(gh.log().writes() > 0);
+    gh.finish();
+}
+
 #[tokio::test]
 async fn the_report_issue_is_the_bots_own_not_any_issue_with_the_marker() {
     let gh = example_fake(BOARD);

@@ -278,6 +278,8 @@ pub fn starter(snapshot: &Snapshot, status_field: &str, source: &str) -> Result<
     line("# responsible_field = \"Ansvarlig\"           # a board field naming who is responsible, besides assignees");
     line("# team_field = \"Team\"                       # a board field naming the teams, comma separated");
     line("# include_sections = [\"Behov totalt, sum månedsverk\"]");
+    line("# tracking_sections = [\"Problemstilling\", \"Behov totalt, sum månedsverk\"]  # quoted in tracking issues");
+    line("# funding_field = \"Finansiering\"            # a board field saying how the initiative is funded");
     line("#");
     line("# [teams.\"Dialogporten\"]");
     line("# github_team = \"digdir/team-dialogporten\"  # mentioned on handoff");
