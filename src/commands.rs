@@ -6,9 +6,11 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::approval::{forum_named, Forum};
+use crate::approval::{forum_named, same_forum, Approval, Approvals, Forum};
 use crate::config::{CommandsConfig, Config, Permission};
-use crate::phase::PhaseIdx;
+use crate::messages::{self, Texts};
+use crate::phase::{Phase, PhaseIdx};
+use crate::rules::required_forums;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -141,6 +143,131 @@ pub fn decision_args<'c>(config: &'c Config, arg: &str) -> Option<DecisionArgs<'
         forum,
         reference: (!reference.is_empty()).then_some(reference),
     })
+}
+
+/// The forum a `/godkjenn` or `/trekk` is about: the one it names, when the phase asks for that forum's decision;
+/// unnamed, the one forum the phase asks for (withdrawing: the one with a decision to withdraw). `Err` is the answer
+/// that says why there is none.
+pub fn forum_for<'c>(
+    config: &'c Config,
+    texts: &Texts,
+    args: &DecisionArgs<'c>,
+    record: &Approvals,
+    withdraw: bool,
+) -> Result<&'c Forum, String> {
+    let phase = config.phases.get(args.phase);
+    let required = required_forums(&phase.require);
+    if required.is_empty() {
+        return Err(messages::no_decision_needed_text(texts, &phase.name));
+    }
+    match args.forum {
+        Some(f) if required.iter().any(|r| same_forum(r, &f.name)) => Ok(f),
+        Some(f) => Err(messages::wrong_forum_text(
+            texts,
+            &phase.name,
+            &f.name,
+            &required,
+        )),
+        None => {
+            let candidates: Vec<&String> = required
+                .iter()
+                .filter(|f| {
+                    !withdraw
+                        || record
+                            .valid_for(&phase.slug, std::slice::from_ref(f))
+                            .is_some()
+                })
+                .collect();
+            match candidates.as_slice() {
+                // Requirements name configured forums only (the configuration is validated).
+                [one] => forum_named(&config.forums, one).ok_or_else(|| {
+                    messages::which_forum_text(texts, &phase.name, &required, withdraw)
+                }),
+                _ => Err(messages::which_forum_text(
+                    texts,
+                    &phase.name,
+                    &required,
+                    withdraw,
+                )),
+            }
+        }
+    }
+}
+
+/// Who records or withdraws a decision: the command comment's author, its time and its id.
+pub struct By<'a> {
+    pub login: &'a str,
+    pub at: &'a str,
+    pub comment: u64,
+}
+
+/// What a decision command does to the record, with the answer for its reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The record changed (or this very command changed it before: a redelivery writes the same record again).
+    Changed(String),
+    /// Nothing to write: the decision is recorded already.
+    Unchanged(String),
+    Refused(String),
+}
+
+/// Records or withdraws `forum`'s decision for entering `phase` in `record`. `entered`: the initiative is in the
+/// phase or beyond (a decision is for a transition still to come; withdrawing one then leaves the card where it is).
+#[allow(clippy::too_many_arguments)]
+pub fn change_record(
+    texts: &Texts,
+    record: &mut Approvals,
+    phase: &Phase,
+    forum: &Forum,
+    args: &DecisionArgs,
+    by: &By,
+    entered: bool,
+    withdraw: bool,
+) -> Verdict {
+    // A redelivered command finds what it did and does nothing twice.
+    let again = record.has_comment(by.comment);
+    if withdraw {
+        if again
+            || record
+                .withdraw(&phase.slug, &forum.name, by.login, by.at, by.comment)
+                .is_some()
+        {
+            return Verdict::Changed(messages::decision_withdrawn_text(
+                texts,
+                &phase.name,
+                &forum.name,
+                entered,
+            ));
+        }
+        return Verdict::Refused(messages::no_decision_to_withdraw_text(
+            texts,
+            &phase.name,
+            &forum.name,
+        ));
+    }
+    if entered {
+        return Verdict::Refused(messages::entered_already_text(texts, &phase.name));
+    }
+    if !again {
+        let forums = std::slice::from_ref(&forum.name);
+        if let Some(a) = record.valid_for(&phase.slug, forums) {
+            return Verdict::Unchanged(messages::recorded_already_text(texts, &a.summary()));
+        }
+        record.list.push(Approval {
+            phase: phase.slug.clone(),
+            forum: forum.name.clone(),
+            by: by.login.to_string(),
+            at: by.at.to_string(),
+            reference: args.reference.clone(),
+            comment: by.comment,
+            ended: None,
+        });
+    }
+    Verdict::Changed(messages::decision_recorded_text(
+        texts,
+        &phase.name,
+        &forum.name,
+    ))
 }
 
 /// May someone with this repository permission, who is (or is not) in one of the command teams, run commands?

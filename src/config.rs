@@ -106,6 +106,7 @@ pub enum Permission {
 #[derive(Debug, Clone)]
 pub struct CommandsConfig {
     pub permission: Permission,
+    /// `org/team-slug`: members may run commands whatever their permission.
     pub teams: Vec<String>,
 }
 
@@ -499,7 +500,8 @@ struct RawCommands {
     /// Least repository permission to run commands (default "write").
     permission: Permission,
     /// Members of these teams (slugs in board.owner, or org/slug) may run commands too.
-    teams: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    teams: Vec<Spanned<String>>,
 }
 
 impl Default for RawCommands {
@@ -681,6 +683,7 @@ impl Validator<'_> {
         let handoff = self.handoff(raw.handoff);
         let sections = self.unused_sections();
         let sync = self.sync(raw.sync, &phases);
+        let command_teams = self.teams_of(&raw.commands.teams, &board.owner, "[commands]");
         let teams = self.teams(raw.teams);
         let texts = self.texts(raw.texts);
         let report = self.report(raw.report, sync.language);
@@ -690,7 +693,7 @@ impl Validator<'_> {
                 sync,
                 commands: CommandsConfig {
                     permission: raw.commands.permission,
-                    teams: raw.commands.teams,
+                    teams: command_teams,
                 },
                 phases,
                 handoff,
@@ -704,6 +707,26 @@ impl Validator<'_> {
             self.errors.sort_by_key(|e| (e.line, e.column));
             Err(ConfigErrors(self.errors))
         }
+    }
+
+    /// Team names as `org/slug` (a bare slug is in `owner`); each that is no team name is an error of `whose`.
+    fn teams_of(&mut self, teams: &[Spanned<String>], owner: &str, whose: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for team in teams {
+            let text = team.get_ref().trim().trim_start_matches('@');
+            match text.split_once('/') {
+                None if !text.is_empty() => out.push(format!("{owner}/{text}")),
+                Some((o, t)) if !o.is_empty() && !t.is_empty() && !t.contains('/') => {
+                    out.push(text.to_string())
+                }
+                _ => self.error(
+                    team.span(),
+                    format!("team \"{}\" of {whose} is not a team", team.get_ref()),
+                    "write a team slug in board.owner (\"portefoljekontoret\") or \"org/team-slug\"",
+                ),
+            }
+        }
+        out
     }
 
     fn read_forums(&mut self, raw: BTreeMap<Spanned<String>, Spanned<RawForum>>, owner: &str) {
@@ -736,25 +759,7 @@ impl Validator<'_> {
                     "add teams = [\"team-slug\"] (a team in board.owner, or org/team-slug)",
                 );
             }
-            let mut teams = Vec::new();
-            for team in forum.teams {
-                let text = team.get_ref().trim().trim_start_matches('@');
-                let full = match text.split_once('/') {
-                    None if !text.is_empty() => format!("{owner}/{text}"),
-                    Some((o, t)) if !o.is_empty() && !t.is_empty() && !t.contains('/') => {
-                        text.to_string()
-                    }
-                    _ => {
-                        self.error(
-                            team.span(),
-                            format!("team \"{}\" of forum \"{name}\" is not a team", team.get_ref()),
-                            "write a team slug in board.owner (\"portefoljekontoret\") or \"org/team-slug\"",
-                        );
-                        continue;
-                    }
-                };
-                teams.push(full);
-            }
+            let teams = self.teams_of(&forum.teams, owner, &format!("forum \"{name}\""));
             self.forums.insert(
                 name.clone(),
                 Forum {

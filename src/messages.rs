@@ -634,11 +634,41 @@ pub fn internal_error_text(t: &Texts) -> String {
 
 /// Forum names as a list people read: «A» eller «B».
 fn forum_list(t: &Texts, forums: &[String]) -> String {
-    let quoted: Vec<String> = forums
-        .iter()
-        .map(|f| t.language.pick(format!("«{f}»"), format!("“{f}”")))
-        .collect();
-    quoted.join(t.pick(" eller ", " or "))
+    let quoted: Vec<String> = forums.iter().map(|f| t.language.quoted(f)).collect();
+    t.language.or_list(&quoted)
+}
+
+/// `/godkjenn` for a phase that asks for no decision.
+pub fn no_decision_needed_text(t: &Texts, phase: &str) -> String {
+    t.language.pick(
+        format!("Fasen **{phase}** krever ikke vedtak, så det er ingenting å registrere."),
+        format!("Phase **{phase}** requires no decision, so there is nothing to record."),
+    )
+}
+
+/// `/trekk` with no valid decision to withdraw.
+pub fn no_decision_to_withdraw_text(t: &Texts, phase: &str, forum: &str) -> String {
+    let forum = markdown::text(forum);
+    t.language.pick(
+        format!("Det er ikke registrert noe gjeldende vedtak fra {forum} om å gå videre til **{phase}**."),
+        format!("No valid decision by {forum} to move on to **{phase}** is recorded."),
+    )
+}
+
+/// `/godkjenn` for a phase the initiative has entered already.
+pub fn entered_already_text(t: &Texts, phase: &str) -> String {
+    t.language.pick(
+        format!("Tiltaket har allerede gått inn i **{phase}**. Et vedtak gjelder en overgang som ennå ikke har skjedd."),
+        format!("The initiative has entered **{phase}** already. A decision is for a transition that has not happened yet."),
+    )
+}
+
+/// `/godkjenn` for a decision that is recorded already (`summary`: who and when, safe markdown).
+pub fn recorded_already_text(t: &Texts, summary: &str) -> String {
+    t.language.pick(
+        format!("Vedtaket er allerede registrert ({summary})."),
+        format!("The decision is recorded already ({summary})."),
+    )
 }
 
 /// `/godkjenn` naming a forum whose decision the phase does not ask for.
@@ -669,7 +699,7 @@ pub fn which_forum_text(t: &Texts, phase: &str, required: &[String], withdraw: b
 /// Someone outside the forum's teams tried to record or withdraw its decision: nothing changed.
 pub fn not_forum_member_text(t: &Texts, user: &str, forum: &crate::approval::Forum) -> String {
     let teams: Vec<String> = forum.teams.iter().map(|team| format!("`{team}`")).collect();
-    let teams = teams.join(t.pick(" eller ", " or "));
+    let teams = t.language.or_list(&teams);
     let name = markdown::text(&forum.name);
     t.language.pick(
         format!("@{user}, bare medlemmer av {teams} kan registrere eller trekke vedtak fra {name}. Ingenting er endret."),

@@ -6,13 +6,11 @@
 use anyhow::{anyhow, Result};
 
 use crate::apply::{self, Applied};
-use crate::approval;
 use crate::board::{normal_login, IssueState, Item, ItemKind};
 use crate::commands::{self, Command};
 use crate::config::Config;
 use crate::event::{CommentEvent, IssueEvent, Trigger};
 use crate::forge::{IssueForge, IssueKey, IssueOnBoard};
-use crate::markdown;
 use crate::marker::Marker;
 use crate::messages;
 use crate::plan::{Action, Change, Outcome, Plan};
@@ -267,17 +265,7 @@ async fn may_run<F: IssueForge>(
     if commands::allowed(&config.commands, permission, false) {
         return true;
     }
-    for team in &config.commands.teams {
-        let (org, slug) = team
-            .split_once('/')
-            .unwrap_or((config.board.owner.as_str(), team.as_str()));
-        match forge.is_team_member(org, slug, user).await {
-            Ok(true) => return true,
-            Ok(false) => {}
-            Err(e) => tracing::warn!("cannot read {org}/{slug} membership of {user}: {e:#}"),
-        }
-    }
-    false
+    is_member(forge, &config.commands.teams, user).await
 }
 
 /// Comment commands. The answer comes last, in this order: the command's own writes, one reply comment (help,
@@ -411,18 +399,9 @@ async fn commands_of<F: IssueForge>(
                 }
                 Command::Approve(arg) | Command::Withdraw(arg) => {
                     let withdraw = matches!(cmd, Command::Withdraw(_));
-                    let item = item_on_board(forge, &found).await?;
-                    // Put on the board now: the commands after this one find the card.
-                    found.item.get_or_insert_with(|| item.clone());
-                    let done = decide(forge, config, &found, &item, c, arg, withdraw).await?;
+                    let done = decide(forge, config, &mut found, c, arg, withdraw).await?;
                     answer.push(done.answer);
                     refused |= done.refused;
-                    if let Some(comments) = done.comments {
-                        found.issue.comments = Some(comments.clone());
-                        if let Some(issue) = found.item.as_mut().and_then(|i| i.issue.as_mut()) {
-                            issue.comments = Some(comments);
-                        }
-                    }
                     plan.decisions.extend(done.plan.decisions);
                     plan.actions.extend(done.plan.actions);
                 }
@@ -490,8 +469,6 @@ struct Decided {
     plan: Plan,
     answer: String,
     refused: bool,
-    /// The issue's comments with the new record: the commands after this one in the same comment see it.
-    comments: Option<Vec<crate::board::Comment>>,
 }
 
 impl Decided {
@@ -500,185 +477,100 @@ impl Decided {
             plan: Plan::default(),
             answer,
             refused: true,
-            comments: None,
         }
     }
 }
 
 /// Records (or withdraws) a forum's decision. Only a member of one of the forum's teams, checked with GitHub now,
-/// may; anyone else changes nothing. The record is written first, then what it allows (the item reconciled with
-/// it: a flagged card waiting for the decision moves on), and the status comment shows it.
-#[allow(clippy::too_many_arguments)]
+/// may; anyone else changes nothing. The record is written first, then what it allows (a flagged card waiting for
+/// the decision moves on), and the status comment shows it. `found` gets the new record, so the commands after
+/// this one in the same comment see it.
 async fn decide<F: IssueForge>(
     forge: &mut F,
     config: &Config,
-    found: &IssueOnBoard,
-    item: &Item,
+    found: &mut IssueOnBoard,
     c: &CommentEvent,
     arg: &str,
     withdraw: bool,
 ) -> Result<Decided> {
     let texts = reconcile::texts(config);
     let lang = config.sync.language;
-    let phases = config.phases.names();
     let Some(args) = commands::decision_args(config, arg) else {
+        let phases = config.phases.names();
         return Ok(Decided::refused(messages::unknown_phase_text(
             &texts, arg, &phases,
         )));
     };
-    let phase = config.phases.get(args.phase);
-    let required = crate::rules::required_forums(&phase.require);
-    if required.is_empty() {
-        return Ok(Decided::refused(lang.pick(
-            format!(
-                "Fasen **{}** krever ikke vedtak, så det er ingenting å registrere.",
-                phase.name
-            ),
-            format!(
-                "Phase **{}** requires no decision, so there is nothing to record.",
-                phase.name
-            ),
-        )));
-    }
     let mut record = reconcile::approvals(&found.issue, &found.bot).unwrap_or_default();
-    let forum = match args.forum {
-        Some(f) if required.iter().any(|r| approval::same_forum(r, &f.name)) => f,
-        Some(f) => {
-            return Ok(Decided::refused(messages::wrong_forum_text(
-                &texts,
-                &phase.name,
-                &f.name,
-                &required,
-            )))
-        }
-        None => {
-            // Unnamed: the one forum the phase needs, or (withdrawing) the one forum with a decision to withdraw.
-            let candidates: Vec<&String> = required
-                .iter()
-                .filter(|f| {
-                    !withdraw
-                        || record
-                            .valid_for(&phase.slug, std::slice::from_ref(f))
-                            .is_some()
-                })
-                .collect();
-            match candidates.as_slice() {
-                [one] => match approval::forum_named(&config.forums, one) {
-                    Some(f) => f,
-                    None => return Err(anyhow!("forum \"{one}\" is required but not configured")),
-                },
-                _ => {
-                    return Ok(Decided::refused(messages::which_forum_text(
-                        &texts,
-                        &phase.name,
-                        &required,
-                        withdraw,
-                    )))
-                }
-            }
-        }
+    let forum = match commands::forum_for(config, &texts, &args, &record, withdraw) {
+        Ok(forum) => forum,
+        Err(why) => return Ok(Decided::refused(why)),
     };
     if !is_member(forge, &forum.teams, &c.author).await {
         return Ok(Decided::refused(messages::not_forum_member_text(
             &texts, &c.author, forum,
         )));
     }
-    let accepted = reconcile::checklist_phase(config, item, &found.issue);
-    let at = c.created_at.clone().unwrap_or_default();
-    let answer = if withdraw {
-        let done = record.has_comment(c.comment_id)
-            || record
-                .withdraw(&phase.slug, &forum.name, &c.author, &at, c.comment_id)
-                .is_some();
-        if !done {
-            return Ok(Decided::refused(lang.pick(
-                format!(
-                    "Det er ikke registrert noe gjeldende vedtak fra {} om å gå videre til **{}**.",
-                    markdown::text(&forum.name),
-                    phase.name
-                ),
-                format!(
-                    "No valid decision by {} to move on to **{}** is recorded.",
-                    markdown::text(&forum.name),
-                    phase.name
-                ),
-            )));
-        }
-        messages::decision_withdrawn_text(&texts, &phase.name, &forum.name, accepted >= args.phase)
-    } else {
-        if accepted >= args.phase {
-            return Ok(Decided::refused(lang.pick(
-                format!("Tiltaket har allerede gått inn i **{}**. Et vedtak gjelder en overgang som ennå ikke har skjedd.", phase.name),
-                format!("The initiative has entered **{}** already. A decision is for a transition that has not happened yet.", phase.name),
-            )));
-        }
-        // A redelivered command finds its own decision and records nothing twice.
-        if !record.has_comment(c.comment_id) {
-            if let Some(a) = record.valid_for(&phase.slug, std::slice::from_ref(&forum.name)) {
-                let already = a.summary();
-                return Ok(Decided {
-                    plan: Plan::default(),
-                    answer: lang.pick(
-                        format!("Vedtaket er allerede registrert ({already})."),
-                        format!("The decision is recorded already ({already})."),
-                    ),
-                    refused: false,
-                    comments: None,
-                });
-            }
-            record.list.push(approval::Approval {
-                phase: phase.slug.clone(),
-                forum: forum.name.clone(),
-                by: c.author.clone(),
-                at,
-                reference: args.reference.clone(),
-                comment: c.comment_id,
-                ended: None,
-            });
-        }
-        messages::decision_recorded_text(&texts, &phase.name, &forum.name)
+    // Put on the board now: what the decision allows is planned from the card, and later commands find it.
+    let item = item_on_board(forge, found).await?;
+    let item = found.item.get_or_insert(item).clone();
+    let entered = reconcile::checklist_phase(config, &item, &found.issue) >= args.phase;
+    let by = commands::By {
+        login: &c.author,
+        at: c.created_at.as_deref().unwrap_or_default(),
+        comment: c.comment_id,
     };
-    // The item as it is with the record written: what the decision allows is planned from it.
+    let phase = config.phases.get(args.phase);
+    let answer = match commands::change_record(
+        &texts,
+        &mut record,
+        phase,
+        forum,
+        &args,
+        &by,
+        entered,
+        withdraw,
+    ) {
+        commands::Verdict::Refused(why) => return Ok(Decided::refused(why)),
+        commands::Verdict::Unchanged(answer) => {
+            return Ok(Decided {
+                plan: Plan::default(),
+                answer,
+                refused: false,
+            })
+        }
+        commands::Verdict::Changed(answer) => answer,
+    };
     let body = reconcile::approval_record(config, &record);
-    let mut item = item.clone();
-    if let Some(issue) = item.issue.as_mut() {
-        let comments = issue.comments.get_or_insert_with(Vec::new);
-        comments.retain(|k| {
-            !(normal_login(&k.author) == normal_login(&found.bot)
-                && Marker::Approvals.leads(&k.body))
-        });
-        comments.push(crate::board::Comment {
-            id: 0,
-            author: found.bot.clone(),
-            body: body.clone(),
-            extra: Default::default(),
-        });
-    }
+    set_record(found, &body);
+    let Some(item) = found.item.clone() else {
+        return Err(anyhow!("{} has no card", c.issue));
+    };
     let name = c.issue.to_string();
     let mut plan = Plan::default();
-    let why = lang.pick("registrerer vedtaket", "records the decision");
+    let record_change = Change::UpsertComment {
+        issue: c.issue.clone(),
+        marker: Marker::Approvals,
+        body,
+    };
     push(
         &mut plan,
         &name,
-        Change::UpsertComment {
-            issue: c.issue.clone(),
-            marker: Marker::Approvals,
-            body,
-        },
-        why,
+        record_change,
+        lang.pick("registrerer vedtaket", "records the decision"),
     );
-    // A card waiting in a later column for this decision (flagged, not reverted) moves on now. Any other card is
-    // left as it is: the decision allows a move, it makes none.
-    let waiting = item.issue.as_ref().is_some_and(|issue| {
-        let board = reconcile::board_phase(config, &item).ok();
-        board.is_some_and(|b| reconcile::accepted_phase(config, issue, b).is_some_and(|a| a != b))
+    // A card waiting in a later column for this decision (flagged, not reverted) moves on now, and its status
+    // comment comes with the move. Any other card stays: the decision allows a move, it makes none.
+    let board = reconcile::board_phase(config, &item).ok();
+    let waiting = board.is_some_and(|b| {
+        reconcile::accepted_phase(config, &found.issue, b).is_some_and(|a| a != b)
     });
-    let then = if waiting {
-        reconcile::reconcile_item(config, &found.bot, &item, None)
-    } else {
-        Plan::default()
-    };
-    let has_status = then.actions.iter().any(|a| {
+    if waiting {
+        let then = reconcile::reconcile_item(config, &found.bot, &item, None);
+        plan.decisions.extend(then.decisions);
+        plan.actions.extend(then.actions);
+    }
+    let shows = plan.actions.iter().any(|a| {
         matches!(
             &a.change,
             Change::UpsertComment {
@@ -687,32 +579,43 @@ async fn decide<F: IssueForge>(
             }
         )
     });
-    if !has_status {
-        if let Some(issue) = &item.issue {
-            let current = reconcile::checklist_phase(config, &item, issue);
-            let status = reconcile::status_comment(config, &found.bot, &item, issue, current);
-            let why = lang.pick("viser vedtaket", "shows the decision");
-            push(
-                &mut plan,
-                &name,
-                Change::UpsertComment {
-                    issue: c.issue.clone(),
-                    marker: Marker::Status,
-                    body: status,
-                },
-                why,
-            );
-        }
+    if !shows {
+        let current = reconcile::checklist_phase(config, &item, &found.issue);
+        let status = Change::UpsertComment {
+            issue: c.issue.clone(),
+            marker: Marker::Status,
+            body: reconcile::status_comment(config, &found.bot, &item, &found.issue, current),
+        };
+        push(
+            &mut plan,
+            &name,
+            status,
+            lang.pick("viser vedtaket", "shows the decision"),
+        );
     }
-    plan.decisions.extend(then.decisions);
-    plan.actions.extend(then.actions);
-    let comments = item.issue.and_then(|i| i.comments);
     Ok(Decided {
         plan,
         answer,
         refused: false,
-        comments,
     })
+}
+
+/// Puts the decision record `body` among the issue's comments as the bot's (in place of an older one), on the issue
+/// and on its card.
+fn set_record(found: &mut IssueOnBoard, body: &str) {
+    let bot = normal_login(&found.bot);
+    let record = crate::board::Comment {
+        id: 0,
+        author: found.bot.clone(),
+        body: body.to_string(),
+        extra: Default::default(),
+    };
+    let card = found.item.as_mut().and_then(|i| i.issue.as_mut());
+    for issue in std::iter::once(&mut found.issue).chain(card) {
+        let comments = issue.comments.get_or_insert_with(Vec::new);
+        comments.retain(|k| !(normal_login(&k.author) == bot && Marker::Approvals.leads(&k.body)));
+        comments.push(record.clone());
+    }
 }
 
 /// Whether `user` is an active member of one of `teams` (`org/slug`). A failed check counts as no: the bot never
