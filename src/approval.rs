@@ -75,18 +75,13 @@ impl Approval {
         self.ended.is_none()
     }
 
-    /// The day of `at` (`2026-11-30`), or `at` as stored when it is no RFC 3339 time.
-    pub fn day(&self) -> &str {
-        self.at.get(..10).unwrap_or(&self.at)
-    }
-
-    /// "Porteføljekontoret, kari, 2026-11-30": who decided, as a status line shows it.
+    /// "Porteføljekontoret, kari, 2026-11-30": who decided, as a status line shows it (safe markdown).
     pub fn summary(&self) -> String {
         format!(
             "{}, {}, {}",
             markdown::text(&self.forum),
             markdown::text(&self.by),
-            self.day()
+            day(&self.at)
         )
     }
 }
@@ -176,6 +171,7 @@ impl Approvals {
     /// The record as the bot's comment: marker, data, then a table people read. `phase_name` gives a slug's name.
     pub fn body(&self, language: Language, phase_name: impl Fn(&str) -> String) -> String {
         // `<`, `>` and `&` as JSON escapes: typed text (a reference) can then never close the HTML comment.
+        // Strings and numbers only: serialising cannot fail.
         let json = serde_json::to_string(&self.list)
             .unwrap_or_else(|_| "[]".into())
             .replace('<', "\\u003c")
@@ -225,8 +221,10 @@ impl Approvals {
     }
 }
 
+/// The day of an RFC 3339 time (`2026-11-30`), or the text as stored, as safe markdown: the time comes from a
+/// payload.
 fn day(at: &str) -> String {
-    markdown::cell(at.get(..10).unwrap_or(at))
+    markdown::text(at.get(..10).unwrap_or(at))
 }
 
 /// Forum names compare as phase names do: case and inner white space do not matter.

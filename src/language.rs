@@ -17,6 +17,20 @@ impl Language {
             Language::En => en,
         }
     }
+
+    /// Alternatives as people list them: "a", "a eller b", "a, b eller c".
+    pub fn or_list(self, items: &[String]) -> String {
+        match items {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} {} {last}", rest.join(", "), self.pick("eller", "or")),
+        }
+    }
+
+    /// A name in the language's quotation marks: «A», “A”.
+    pub fn quoted(self, name: &str) -> String {
+        self.pick(format!("«{name}»"), format!("“{name}”"))
+    }
 }
 
 /// A text in both languages, for a text made where the configuration is not at hand: an event's payload is read

@@ -265,20 +265,7 @@ pub fn check(req: &Requirement, subject: &Subject, cx: &Context) -> Check {
                 )
             }),
         ),
-        RequirementKind::Decision { forums } => {
-            let (criterion, problem) = decision(forums, subject, cx);
-            let found = subject
-                .approvals
-                .and_then(|a| a.valid_for(subject.phase_slug, forums));
-            return Check {
-                criterion: match (&req.message, found) {
-                    (Some(m), Some(a)) => format!("{m} ({})", a.summary()),
-                    (Some(m), None) => m.clone(),
-                    (None, _) => criterion,
-                },
-                problem,
-            };
-        }
+        RequirementKind::Decision { forums } => return decision(req, forums, subject, cx),
         RequirementKind::Any(alternatives) => {
             let checks: Vec<Check> = alternatives.iter().map(|a| check(a, subject, cx)).collect();
             let criteria: Vec<&str> = checks.iter().map(|c| c.criterion.as_str()).collect();
@@ -323,34 +310,50 @@ pub fn required_forums(requirements: &[Requirement]) -> Vec<String> {
     out
 }
 
-/// A decision gate: the criterion (with who decided, when met) and what is missing. The problem says who may
-/// record the decision and how, so that a refusal is also the instruction.
-fn decision(forums: &[String], subject: &Subject, cx: &Context) -> (String, Option<String>) {
+/// A decision gate: the criterion (with who decided and when, when met) and what is missing. The problem says who
+/// may record the decision and how, so that a refusal is also the instruction.
+fn decision(req: &Requirement, forums: &[String], subject: &Subject, cx: &Context) -> Check {
     let lang = cx.language;
     let phase = subject.phase;
-    let names = forums.join(lang.pick(" eller ", " or "));
+    let names = lang.or_list(forums);
     let found = subject
         .approvals
         .and_then(|a| a.valid_for(subject.phase_slug, forums));
     if let Some(a) = found {
-        return (
-            lang.pick(
+        let criterion = match &req.message {
+            Some(m) => format!("{m} ({})", a.summary()),
+            None => lang.pick(
                 format!("Vedtak om å gå videre til {phase}: {}", a.summary()),
                 format!("Decision to move on to {phase}: {}", a.summary()),
             ),
-            None,
-        );
+        };
+        return Check {
+            criterion,
+            problem: None,
+        };
     }
-    let criterion = lang.pick(
-        format!("{names} har vedtatt at tiltaket kan gå videre til {phase}"),
-        format!("{names} decided that the initiative may move on to {phase}"),
-    );
+    let criterion = req.message.clone().unwrap_or_else(|| {
+        lang.pick(
+            format!("{names} har vedtatt at tiltaket kan gå videre til {phase}"),
+            format!("{names} decided that the initiative may move on to {phase}"),
+        )
+    });
+    Check {
+        criterion,
+        problem: Some(missing_decision(forums, subject, cx)),
+    }
+}
+
+/// What is missing when no decision is recorded: who records it, and the command.
+fn missing_decision(forums: &[String], subject: &Subject, cx: &Context) -> String {
+    let lang = cx.language;
+    let phase = subject.phase;
     if subject.approvals.is_none() {
         let unread = lang.pick(
             "vedtakene på saken er ikke lest",
             "the issue's decisions were not read",
         );
-        return (criterion, Some(unread.to_string()));
+        return unread.to_string();
     }
     let mut teams: Vec<String> = Vec::new();
     for f in forums {
@@ -366,37 +369,21 @@ fn decision(forums: &[String], subject: &Subject, cx: &Context) -> (String, Opti
             }
         }
     }
-    let teams = teams.join(lang.pick(" eller ", " or "));
+    let teams = lang.or_list(&teams);
     let forum = match forums {
         [one] => one.clone(),
         _ => "<forum>".to_string(),
     };
     let command = format!("`/{} {phase} {forum}`", lang.pick("godkjenn", "approve"));
     let mut problem = lang.pick(
-        format!("ingen vedtak er registrert. Et medlem av {teams} registrerer vedtaket med {command}, gjerne fulgt av en lenke til referatet"),
-        format!("no decision is recorded. A member of {teams} records it with {command}, best followed by a link to the minutes"),
+        format!("ingen vedtak er registrert. Et medlem av {teams} kan registrere det med {command}, gjerne fulgt av en lenke til referatet"),
+        format!("no decision is recorded. A member of {teams} can record it with {command}, best followed by a link to the minutes"),
     );
     if forums.len() > 1 {
-        problem.push_str(&lang.pick(
-            format!(
-                    " (forum: {})",
-                    forums
-                        .iter()
-                        .map(|f| format!("«{f}»"))
-                        .collect::<Vec<_>>()
-                        .join(" eller ")
-                ),
-            format!(
-                    " (forum: {})",
-                    forums
-                        .iter()
-                        .map(|f| format!("“{f}”"))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-        ));
+        let quoted: Vec<String> = forums.iter().map(|f| lang.quoted(f)).collect();
+        problem.push_str(&format!(" (forum: {})", lang.or_list(&quoted)));
     }
-    (criterion, Some(problem))
+    problem
 }
 
 /// Whole clauses as one sentence: "a, og b" / "a, and b"; with more, "a, b, og c".
