@@ -329,3 +329,41 @@ async fn check_reads_the_live_board() {
     assert_eq!(gh.log().writes(), 0);
     gh.finish();
 }
+
+/// A card whose recorded decisions cannot be read waits: it is neither accepted nor reverted (its decision may well
+/// be there), the others are done, the run exits 1 naming it, and the next run finishes it.
+#[tokio::test]
+async fn a_card_whose_decisions_cannot_be_read_waits_for_the_next_run() {
+    let gh = example_fake(BOARD);
+    // The batch read fails, and so does the one-at-a-time read of #104 (the office decided its move to Konsept).
+    gh.fault(Fault::graphql("IssueComments").status(502).times(20));
+    gh.fault(
+        Fault::get("/repos/digdir/portfolio/issues/104/comments")
+            .status(502)
+            .times(20),
+    );
+    let (exit, plan) = live(&gh, false).await;
+    assert_eq!(exit, Exit::Failed);
+    let failures = plan["failures"].to_string();
+    assert!(
+        failures.contains("digdir/portfolio#104") && failures.contains("lese vedtakene"),
+        "{failures}"
+    );
+    gh.read(|s| {
+        assert_eq!(s.labels_of("digdir/portfolio", 104), ["fase/problem"]);
+        assert_eq!(
+            s.item_status("PVTI_104").as_deref(),
+            Some("Konsept"),
+            "not reverted"
+        );
+        // #108's decisions were read one at a time: its handoff went through.
+        assert!(s
+            .labels_of("digdir/portfolio", 108)
+            .contains(&"fase/implementering".into()));
+    });
+
+    gh.clear_faults();
+    let (exit, _) = live(&gh, false).await;
+    assert_eq!(exit, Exit::Ok);
+    gh.read(|s| assert_eq!(s.labels_of("digdir/portfolio", 104), ["fase/konsept"]));
+}

@@ -32,10 +32,13 @@ pub async fn check<F: Forge>(
     out: &mut impl Write,
 ) -> Result<Exit> {
     let snapshot = forge.read_board().await?;
-    let (snapshot, _, unread) = super::sync::read_decisions(forge, config, snapshot).await?;
-    if let Some(f) = unread.first() {
-        anyhow::bail!("{}: {}: {}", f.item, f.action, f.error);
-    }
+    // Only the card asked about; a name that is no issue is answered below.
+    let default_repo = config.board.repositories.first().map(String::as_str);
+    let wanted = IssueRef::parse(issue, default_repo);
+    let snapshot = match &wanted {
+        Some(one) => super::decisions::read_all(forge, config, snapshot, Some(one)).await?,
+        None => snapshot,
+    };
     answer(config, &snapshot, issue, options, out)
 }
 

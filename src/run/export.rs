@@ -22,10 +22,7 @@ pub async fn export<F: Forge>(
         check_file(path)?;
     }
     let snapshot = forge.read_board().await?;
-    let (snapshot, _, unread) = super::sync::read_decisions(forge, config, snapshot).await?;
-    if let Some(f) = unread.first() {
-        anyhow::bail!("{}: {}: {}", f.item, f.action, f.error);
-    }
+    let snapshot = super::decisions::read_all(forge, config, snapshot, None).await?;
     let json = SnapshotFile::from_snapshot(&snapshot).to_json()?;
     match file {
         Some(path) => {

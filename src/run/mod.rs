@@ -16,6 +16,7 @@
 
 pub mod actions;
 pub mod check;
+mod decisions;
 pub mod doctor;
 pub mod event;
 pub mod export;

@@ -110,10 +110,7 @@ pub async fn open_issues<F: IssueForge>(forge: &mut F, config: &Config) -> Resul
 pub async fn read<F: IssueForge>(forge: &mut F, config: &Config) -> Result<(Snapshot, Vec<Issue>)> {
     let snapshot = forge.read_board().await?;
     // The recorded decisions decide where a moved card stands, as in a sync.
-    let (snapshot, _, unread) = super::sync::read_decisions(forge, config, snapshot).await?;
-    if let Some(f) = unread.first() {
-        anyhow::bail!("{}: {}: {}", f.item, f.action, f.error);
-    }
+    let snapshot = super::decisions::read_all(forge, config, snapshot, None).await?;
     let open = open_issues(forge, config).await?;
     Ok((snapshot, open))
 }

@@ -7,9 +7,8 @@ use anyhow::Result;
 use super::actions::{summary, Actions};
 use super::{board_name, exit_of, save_error, Exit, Format, UsageError};
 use crate::apply::{self, Applied, Failure};
-use std::collections::HashMap;
 
-use crate::board::{Comment, IssueRef, Snapshot};
+use crate::board::{IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::Forge;
 use crate::language::Language;
@@ -67,7 +66,7 @@ pub async fn sync<F: Forge>(
             ),
         ),
     };
-    let (snapshot, known, unread) = read_decisions(forge, config, snapshot).await?;
+    let (snapshot, known, unread) = super::decisions::read(forge, config, snapshot, None).await?;
     let mut plan = reconcile::reconcile(config, &snapshot);
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
@@ -137,61 +136,6 @@ pub async fn sync<F: Forge>(
         Ok(()) if applied.failures.is_empty() => Exit::Ok,
         Ok(()) => Exit::Failed,
     })
-}
-
-/// Reads, in batches, the comments of the cards whose move passes a decision gate (the recorded decisions are
-/// there), and puts them on the board. Returns them too: applying the plan needs them and reads them no more.
-pub(crate) async fn read_decisions<F: Forge>(
-    forge: &mut F,
-    config: &Config,
-    mut snapshot: Snapshot,
-) -> Result<(Snapshot, HashMap<IssueRef, Vec<Comment>>, Vec<Failure>)> {
-    let wanted = reconcile::needs_comments(config, &snapshot);
-    if wanted.is_empty() {
-        return Ok((snapshot, HashMap::new(), Vec::new()));
-    }
-    let mut found = match forge.comments_of_many(&wanted).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::warn!("reading the comments of {} issues at once failed ({e:#}); reading them one at a time", wanted.len());
-            HashMap::new()
-        }
-    };
-    // A card whose decisions cannot be read is left for the next run: deciding without them would refuse (and
-    // revert) a move that may well be decided.
-    let mut unread = Vec::new();
-    for issue in &wanted {
-        if !found.contains_key(issue) {
-            match forge.comments(issue).await {
-                Ok(comments) => {
-                    found.insert(issue.clone(), comments);
-                }
-                Err(e) => {
-                    tracing::error!(
-                        "{issue}: its comments cannot be read, so it waits for the next run: {e:#}"
-                    );
-                    unread.push(Failure {
-                        item: issue.to_string(),
-                        action: "read the recorded decisions".into(),
-                        error: format!("{e:#}"),
-                    });
-                }
-            }
-        }
-    }
-    snapshot.items.retain(|item| {
-        item.issue
-            .as_ref()
-            .is_none_or(|i| !unread.iter().any(|f| f.item == i.reference().to_string()))
-    });
-    for item in &mut snapshot.items {
-        if let Some(issue) = item.issue.as_mut() {
-            if let Some(comments) = found.get(&issue.reference()) {
-                issue.comments = Some(comments.clone());
-            }
-        }
-    }
-    Ok((snapshot, found, unread))
 }
 
 /// Saves what a run wrote ([`Forge::save`]: a snapshot file; GitHub has nothing to save). A save that fails applied
