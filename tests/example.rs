@@ -308,10 +308,18 @@ fn applying_the_plan_then_syncing_again_plans_nothing() {
         serde_json::json!(["fase/konsept"])
     );
     let comments = issue(108)["issue"]["comments"].as_array().unwrap().clone();
-    assert!(comments.iter().any(|c| c["body"]
-        .as_str()
-        .unwrap()
-        .starts_with("<!-- portfolio-sync:handoff:implementering -->")));
+    let handoff = comments
+        .iter()
+        .filter_map(|c| c["body"].as_str())
+        .find(|b| b.starts_with("<!-- portfolio-sync:handoff:implementering -->"))
+        .expect("the handoff comment");
+    // The funding is the funding decision recorded on the issue, with its reference.
+    assert!(
+        handoff.contains(
+            "Ledergruppen BOD, kari-nordmann, 2026-11-30 (BOD-møtet 30. november, sak 41/26)"
+        ),
+        "{handoff}"
+    );
     assert!(after["other_issues"]
         .as_array()
         .unwrap()
