@@ -1189,3 +1189,39 @@ fn moving_back_past_a_decision_voids_it_and_trekk_withdraws_one() {
     w.gh.take_writes();
     w.finish();
 }
+
+#[test]
+fn a_flagged_card_waiting_for_its_decision_moves_on_when_it_is_recorded() {
+    // Digdir's configuration with on_violation = "flag": a refused card stays in its column, labelled blocked.
+    let text = std::fs::read_to_string(Path::new(ROOT).join("config/portfolio.toml")).unwrap();
+    let flag = text.replace("on_violation = \"revert\"", "on_violation = \"flag\"");
+    assert_ne!(text, flag);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("portfolio.toml");
+    std::fs::write(&config, flag).unwrap();
+    let Some(w) = World::new(
+        "config/examples/board.json",
+        config.to_str().unwrap(),
+        "digdir/portfolio",
+    ) else {
+        return;
+    };
+    office(&w, &[WRITER]);
+    // #119 was dragged to Konsept; only the office's decision is missing.
+    w.set_status("PVTI_119", "Konsept");
+    w.ok("projects_v2_item", &w.card_edited(119));
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Konsept"));
+    assert_eq!(
+        w.labels(119),
+        strings(&["fase/blokkert", "fase/problem", "moscow/should"])
+    );
+
+    w.ok(
+        "issue_comment",
+        &w.comment(119, WRITER, "/godkjenn Konsept"),
+    );
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Konsept"));
+    assert_eq!(w.labels(119), strings(&["fase/konsept", "moscow/should"]));
+    w.gh.take_writes();
+    w.finish();
+}
