@@ -855,3 +855,44 @@ async fn the_throughput_chart_is_valid_mermaid_with_a_value_per_quarter() {
         assert!(check_xychart(broken).is_err(), "{broken}");
     }
 }
+
+/// The ready list says which decisions the meeting has taken and which it has still to take, read live from the
+/// bot's record on the ready cards alone (one batch), though those cards did not move.
+#[tokio::test]
+async fn the_ready_list_names_the_decisions_taken_and_awaited() {
+    let config = load_config("config/portfolio.toml");
+    let waiting = example_nb().await;
+    let r107 = &waiting.ready[0];
+    assert_eq!(r107.initiative.item, "digdir/portfolio#107");
+    assert!(r107.decided.is_empty());
+    assert_eq!(
+        r107.awaiting,
+        ["Porteføljekontoret har vedtatt at tiltaket kan gå videre"]
+    );
+    let md = report::to_markdown(&waiting, Language::Nb);
+    assert!(
+        md.contains("⏳ venter: Porteføljekontoret har vedtatt at tiltaket kan gå videre"),
+        "{md}"
+    );
+
+    // Live: #107's record says the office decided; nothing else about the card changed.
+    let gh = example_fake("config/examples/board.json");
+    let record = all_decided(&config, BOT);
+    let body = record[0]["body"].as_str().expect("a body").to_string();
+    gh.edit(|s| s.add_comment("digdir/portfolio", 107, BOT, &body));
+    let mut forge = forge(&gh, &config.board).await;
+    let (board, open) = use_case::read(&mut forge, &config).await.expect("read");
+    let decided = report::build(&config, &board, &open, monday());
+    let r107 = &decided.ready[0];
+    assert!(r107.awaiting.is_empty(), "{r107:?}");
+    assert_eq!(
+        r107.decided,
+        ["Porteføljekontoret har vedtatt at tiltaket kan gå videre (Porteføljekontoret, kari, 2026-11-30)"]
+    );
+    assert_eq!(
+        gh.log().graphql("IssueComments"),
+        1,
+        "{}",
+        gh.log().summary()
+    );
+}

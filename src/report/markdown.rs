@@ -374,23 +374,51 @@ impl<'a> Page<'a> {
             "Oppfyller alle automatiske krav til neste fase. Porteføljekontoret avgjør, etter kriteriene under tabellen.",
             "Meet every automatic requirement of their next phase. The portfolio office decides, on the criteria below the table.",
         );
-        let _ = writeln!(self.out, "{intro}\n");
+        // A column for the decisions only where a next phase asks for one.
+        let gated = r
+            .ready
+            .iter()
+            .any(|x| !x.decided.is_empty() || !x.awaiting.is_empty());
+        let how = match gated {
+            true => self.t(
+                " Vedtakene registreres med `/godkjenn <fase> [forum] [referanse]` på saken.",
+                " Decisions are recorded with `/approve <phase> [forum] [reference]` on the issue.",
+            ),
+            false => "",
+        };
+        let _ = writeln!(self.out, "{intro}{how}\n");
         let rows = r
             .ready
             .iter()
             .map(|x| {
-                vec![
+                let mut row = vec![
                     self.link(&x.initiative),
                     format!("{} → {}", cell(&x.phase), cell(&x.next)),
                     self.met(x.requirements),
-                ]
+                ];
+                if gated {
+                    let waiting = self.t("venter", "waiting");
+                    let decisions: Vec<String> =
+                        (x.decided.iter().map(|d| format!("✅ {}", cell(d))))
+                            .chain(
+                                x.awaiting
+                                    .iter()
+                                    .map(|a| format!("⏳ {waiting}: {}", cell(a))),
+                            )
+                            .collect();
+                    row.push(decisions.join("<br>"));
+                }
+                row
             })
             .collect();
-        let headers = [
+        let mut headers = vec![
             self.t("Tiltak", "Initiative"),
             self.t("Fase → neste", "Phase → next"),
             self.t("Krav", "Requirements"),
         ];
+        if gated {
+            headers.push(self.t("Vedtak", "Decisions"));
+        }
         self.table(&headers, rows);
         self.manual_criteria();
     }

@@ -9,10 +9,11 @@ use super::Day;
 use crate::board::{Issue, IssueRef, IssueState, Item, ItemKind, Snapshot};
 use crate::config::{ClosedPolicy, Config, OnViolation};
 use crate::marker::{self, Marker};
+use crate::messages::PhaseChecks;
 use crate::phase::PhaseIdx;
 use crate::plan::{Decision, Outcome};
 use crate::reconcile;
-use crate::rules::RequirementKind;
+use crate::rules::{Check, RequirementKind};
 
 /// Everything the weekly meeting looks at. Serialised as the JSON report (`report --format json`).
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +92,10 @@ pub struct Ready {
     pub next: String,
     /// Automatic requirements of the next phase (all met).
     pub requirements: usize,
+    /// The decisions the next phase asks for: each recorded one with who and when, each missing one by its
+    /// criterion. Safe markdown.
+    pub decided: Vec<String>,
+    pub awaiting: Vec<String>,
     /// The next phase's criteria that need judgment: what the meeting decides on.
     pub manual: Vec<String>,
 }
@@ -390,26 +395,17 @@ fn phase_summaries(config: &Config, seen: &[Seen], times: &[TimeInPhase]) -> Vec
 fn ready(config: &Config, bot: &str, seen: &[Seen]) -> Vec<Ready> {
     let mut out: Vec<(PhaseIdx, IssueRef, Ready)> = seen
         .iter()
-        .filter(|s| s.decision.outcome != Outcome::Rejected)
         .filter_map(|s| {
-            let next = reconcile::next_phase_checks(config, bot, s.item, s.issue, s.phase)?;
-            // A decision is what the meeting is for: ready means ready for it, whether or not it is recorded.
-            let require = &config.phases.get(s.phase + 1).require;
-            let automatic: Vec<_> = next
-                .checks
-                .iter()
-                .zip(require)
-                .filter(|(_, r)| !matches!(r.kind, RequirementKind::Decision { .. }))
-                .map(|(c, _)| c)
-                .collect();
-            if automatic.is_empty() || !automatic.iter().all(|c| c.met()) {
-                return None;
-            }
+            let (next, automatic, decisions) = next_checks(config, bot, s)?;
+            let (decided, awaiting): (Vec<Check>, Vec<Check>) =
+                decisions.into_iter().partition(Check::met);
             let ready = Ready {
                 initiative: Initiative::of(s.issue),
                 phase: config.phases.get(s.phase).name.clone(),
                 next: next.phase.to_string(),
-                requirements: next.checks.len(),
+                requirements: automatic,
+                decided: decided.into_iter().map(|c| c.criterion).collect(),
+                awaiting: awaiting.into_iter().map(|c| c.criterion).collect(),
                 manual: next.manual.to_vec(),
             };
             Some((s.phase, s.issue.reference(), ready))
@@ -417,6 +413,45 @@ fn ready(config: &Config, bot: &str, seen: &[Seen]) -> Vec<Ready> {
         .collect();
     out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     out.into_iter().map(|(_, _, r)| r).collect()
+}
+
+/// The issues the report lists as ready to advance: their next phase's decisions are read before the report is
+/// built (a card that stands still has no other reason for its comments to be read).
+pub fn ready_issues(config: &Config, snapshot: &Snapshot) -> Vec<IssueRef> {
+    snapshot
+        .items
+        .iter()
+        .filter_map(|item| look_at(config, &snapshot.bot, item).ok())
+        .filter(|s| next_checks(config, &snapshot.bot, s).is_some())
+        .map(|s| s.issue.reference())
+        .collect()
+}
+
+/// For an initiative whose phase is settled and whose next phase's automatic requirements are all met: that phase's
+/// checks, how many automatic ones, and the checks of its decisions. A decision is what the meeting is for: ready
+/// means ready for it, whether or not it is recorded. A next phase with no automatic requirements has nothing to
+/// verify (Digdir's Utført): listing every initiative before it as "ready" would tell the meeting nothing.
+fn next_checks<'c>(
+    config: &'c Config,
+    bot: &str,
+    s: &Seen,
+) -> Option<(PhaseChecks<'c>, usize, Vec<Check>)> {
+    if s.decision.outcome == Outcome::Rejected {
+        return None;
+    }
+    let next = reconcile::next_phase_checks(config, bot, s.item, s.issue, s.phase)?;
+    let require = &config.phases.get(s.phase + 1).require;
+    let (decisions, automatic): (Vec<_>, Vec<_>) = next
+        .checks
+        .iter()
+        .zip(require)
+        .partition(|(_, r)| matches!(r.kind, RequirementKind::Decision { .. }));
+    if automatic.is_empty() || !automatic.iter().all(|(c, _)| c.met()) {
+        return None;
+    }
+    let automatic = automatic.len();
+    let decisions = decisions.into_iter().map(|(c, _)| c.clone()).collect();
+    Some((next, automatic, decisions))
 }
 
 fn blocked(config: &Config, seen: &[Seen]) -> Vec<Blocked> {

@@ -35,10 +35,9 @@ pub async fn check<F: Forge>(
     // Only the card asked about; a name that is no issue is answered below.
     let default_repo = config.board.repositories.first().map(String::as_str);
     let wanted = IssueRef::parse(issue, default_repo);
-    let snapshot = match &wanted {
-        Some(one) => super::decisions::read_all(forge, config, snapshot, Some(one)).await?,
-        None => snapshot,
-    };
+    let mut needed = reconcile::needs_comments(config, &snapshot);
+    needed.retain(|i| Some(i) == wanted.as_ref());
+    let snapshot = super::decisions::read_all(forge, config, snapshot, needed).await?;
     answer(config, &snapshot, issue, options, out)
 }
 

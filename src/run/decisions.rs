@@ -1,7 +1,7 @@
 //! The recorded decisions of the cards that need them, read before planning: a sync, an export, a report and a
 //! check decide a gated move from them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
@@ -9,22 +9,28 @@ use crate::apply::Failure;
 use crate::board::{Comment, IssueRef, Snapshot};
 use crate::config::Config;
 use crate::forge::Forge;
+#[cfg(doc)]
 use crate::reconcile;
 
-/// Reads, in batches, the comments of the cards whose move passes a decision gate (`only`: of that issue alone),
-/// and puts them on the board. Returns them too, for the writes, which then read them no more; and a failure for
+/// Reads, in batches, the comments of the `wanted` issues whose comments were not read (each once) (the cards whose move passes
+/// a decision gate: [`reconcile::needs_comments`]), and puts them on the board. Returns them too, for the writes, which then read them no more; and a failure for
 /// each card whose comments cannot be read. Such a card is left out of the board: deciding without its decisions
 /// would refuse (and revert) a move that may well be decided, so it waits for the next run.
 pub async fn read<F: Forge>(
     forge: &mut F,
     config: &Config,
     mut snapshot: Snapshot,
-    only: Option<&IssueRef>,
+    mut wanted: Vec<IssueRef>,
 ) -> Result<(Snapshot, HashMap<IssueRef, Vec<Comment>>, Vec<Failure>)> {
-    let mut wanted = reconcile::needs_comments(config, &snapshot);
-    if let Some(one) = only {
-        wanted.retain(|issue| issue == one);
-    }
+    let known: HashSet<IssueRef> = snapshot
+        .items
+        .iter()
+        .filter_map(|i| i.issue.as_ref())
+        .filter(|i| i.comments.is_some())
+        .map(|i| i.reference())
+        .collect();
+    let mut seen = HashSet::new();
+    wanted.retain(|issue| !known.contains(issue) && seen.insert(issue.clone()));
     if wanted.is_empty() {
         return Ok((snapshot, HashMap::new(), Vec::new()));
     }
@@ -85,9 +91,9 @@ pub async fn read_all<F: Forge>(
     forge: &mut F,
     config: &Config,
     snapshot: Snapshot,
-    only: Option<&IssueRef>,
+    wanted: Vec<IssueRef>,
 ) -> Result<Snapshot> {
-    let (snapshot, _, unread) = read(forge, config, snapshot, only).await?;
+    let (snapshot, _, unread) = read(forge, config, snapshot, wanted).await?;
     match unread.first() {
         Some(f) => anyhow::bail!("{}: {}: {}", f.item, f.action, f.error),
         None => Ok(snapshot),

@@ -22,7 +22,8 @@ pub async fn export<F: Forge>(
         check_file(path)?;
     }
     let snapshot = forge.read_board().await?;
-    let snapshot = super::decisions::read_all(forge, config, snapshot, None).await?;
+    let wanted = crate::reconcile::needs_comments(config, &snapshot);
+    let snapshot = super::decisions::read_all(forge, config, snapshot, wanted).await?;
     let json = SnapshotFile::from_snapshot(&snapshot).to_json()?;
     match file {
         Some(path) => {

@@ -109,8 +109,11 @@ pub async fn open_issues<F: IssueForge>(forge: &mut F, config: &Config) -> Resul
 /// Everything [`build`](crate::report::build) needs, in one read pass: the board, then the open issues of the configured repositories.
 pub async fn read<F: IssueForge>(forge: &mut F, config: &Config) -> Result<(Snapshot, Vec<Issue>)> {
     let snapshot = forge.read_board().await?;
-    // The recorded decisions decide where a moved card stands, as in a sync.
-    let snapshot = super::decisions::read_all(forge, config, snapshot, None).await?;
+    // The recorded decisions decide where a moved card stands, as in a sync, and the ready list says which the
+    // meeting has taken.
+    let mut wanted = crate::reconcile::needs_comments(config, &snapshot);
+    wanted.extend(crate::report::ready_issues(config, &snapshot));
+    let snapshot = super::decisions::read_all(forge, config, snapshot, wanted).await?;
     let open = open_issues(forge, config).await?;
     Ok((snapshot, open))
 }

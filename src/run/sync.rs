@@ -66,7 +66,8 @@ pub async fn sync<F: Forge>(
             ),
         ),
     };
-    let (snapshot, known, unread) = super::decisions::read(forge, config, snapshot, None).await?;
+    let wanted = reconcile::needs_comments(config, &snapshot);
+    let (snapshot, known, unread) = super::decisions::read(forge, config, snapshot, wanted).await?;
     let mut plan = reconcile::reconcile(config, &snapshot);
     if !plan.actions.is_empty() {
         apply::prepare_labels(forge, config, &mut plan).await?;
