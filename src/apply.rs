@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Result;
 
-use crate::board::{Comment, IssueRef};
+use crate::board::{Comment, Issue, IssueRef};
 use crate::config::Config;
 use crate::forge::{Forge, LabelChange, LabelSpec, StatusChange};
 use crate::language::Language;
@@ -150,6 +150,7 @@ pub async fn apply_knowing<F: Forge>(
         failed_items: BTreeSet::new(),
         comments,
         tracking: HashMap::new(),
+        team_issues: HashMap::new(),
         progress: Progress::start("writes", plan.actions.len(), paced),
     };
     // Labels a repository lacks are made first: the items' label writes need them.
@@ -266,6 +267,9 @@ struct Applier<'f, F> {
     comments: HashMap<IssueRef, Vec<Comment>>,
     /// Tracking issues found or opened this run: (the initiative, the team repository) → the issue.
     tracking: HashMap<(IssueRef, String), IssueRef>,
+    /// The open tracking issues of a team repository (lowercase), read once a run: a run that hands off many
+    /// initiatives to one team looks its issues through once, not once per initiative.
+    team_issues: HashMap<String, Vec<Issue>>,
     progress: Progress,
 }
 
@@ -478,7 +482,9 @@ impl<F: Forge> Applier<'_, F> {
                 let created = match self.forge.create_issue(repository, title, body).await {
                     Ok(created) => created,
                     Err(first) => {
-                        // It may have landed before the error: look before trying once more.
+                        // It may have landed before the error: look (again, not in what was read) before trying
+                        // once more.
+                        self.team_issues.remove(&repository.to_lowercase());
                         if let Some(found) = self.opened(repository, marker).await? {
                             self.remember(repository, marker, found);
                             return Ok(Written::Wrote);
@@ -503,13 +509,23 @@ impl<F: Forge> Applier<'_, F> {
         }
     }
 
-    /// The issue the bot opened with `marker` in `repository`, if any (the oldest).
+    /// The issue the bot opened with `marker` in `repository`, if any (the oldest). The repository's open issues
+    /// that carry any tracking marker are read once a run; an issue this run opens is remembered apart.
     async fn opened(&mut self, repository: &str, marker: &Marker) -> Result<Option<IssueRef>> {
+        let key = repository.to_lowercase();
+        if !self.team_issues.contains_key(&key) {
+            let found = self
+                .forge
+                .find_issues(repository, crate::marker::TRACKING_PREFIX)
+                .await?;
+            self.team_issues.insert(key.clone(), found);
+        }
         let found = self
-            .forge
-            .find_issues(repository, &marker.to_string())
-            .await?;
-        Ok(marker::bot_issues(&found, self.bot, marker)
+            .team_issues
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Ok(marker::bot_issues(found, self.bot, marker)
             .first()
             .map(|i| i.reference()))
     }

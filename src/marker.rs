@@ -40,6 +40,9 @@ impl From<Marker> for String {
     }
 }
 
+/// What every [`Marker::Tracking`] starts with: one search finds all tracking issues of a repository.
+pub const TRACKING_PREFIX: &str = "<!-- portfolio-sync:tracking:";
+
 impl Marker {
     /// `status`, `handoff:implementering`, `tracking:digdir/portfolio#48`: what plans show.
     pub fn kind(&self) -> String {
@@ -133,6 +136,14 @@ mod tests {
         // Text someone wrote reaches a body only through markdown::inert, which leaves no slot behind.
         let typed = crate::markdown::inert(&tracking_slot("o/x"));
         assert_eq!(fill_tracking(&typed, |_| Some("X".into())), typed);
+    }
+
+    #[test]
+    fn every_tracking_marker_starts_with_the_prefix() {
+        let issue = IssueRef::parse("digdir/portfolio#48", None).expect("an issue");
+        assert!(Marker::Tracking(issue)
+            .to_string()
+            .starts_with(TRACKING_PREFIX));
     }
 
     #[test]
