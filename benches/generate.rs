@@ -1,7 +1,12 @@
 //! Digdir-like boards of any size for benchmarks: every phase, real template bodies, some filled in, some not.
 
-use portfolio_sync::board::{Board, Item, Snapshot};
+use portfolio_sync::approval::{Approval, Approvals};
+use portfolio_sync::board::{Board, Comment, Item, Snapshot};
+use portfolio_sync::language::Language;
 use serde_json::json;
+
+/// The account the bot writes as: the fake GitHub's (its decision records count only as the bot's).
+pub const BOT: &str = "portfolio-bot";
 
 pub const PHASES: [&str; 6] = [
     "Ikke startet",
@@ -45,6 +50,36 @@ pub fn body(n: usize, filled: bool) -> String {
     )
 }
 
+/// The bot's record of the decisions Digdir's configuration asks for before `phase`: the office's, and before
+/// Implementering the funding.
+fn decided(i: usize, phase: usize) -> Comment {
+    let decision = |forum: &str, comment: u64| Approval {
+        phase: SLUGS[phase].into(),
+        forum: forum.into(),
+        by: "kari".into(),
+        at: "2026-11-30T10:00:00Z".into(),
+        reference: None,
+        comment,
+        ended: None,
+    };
+    let mut list = vec![decision("Porteføljekontoret", 2 * i as u64 + 1)];
+    if PHASES[phase] == "Implementering" {
+        list.push(decision("Ledergruppen BOD", 2 * i as u64 + 2));
+    }
+    let body = Approvals { list }.body(Language::Nb, |slug| {
+        SLUGS
+            .iter()
+            .position(|s| *s == slug)
+            .map_or(slug.to_string(), |p| PHASES[p].to_string())
+    });
+    Comment {
+        id: 5_000_000 + i as u64,
+        author: BOT.into(),
+        body,
+        extra: Default::default(),
+    }
+}
+
 /// `mix` decides what share of items moved since the last run (per mille): 0 for an unchanged board.
 pub struct Shape {
     pub items: usize,
@@ -79,6 +114,12 @@ pub fn board(shape: &Shape) -> Snapshot {
             if i % 10 == 0 {
                 item.fields.remove("MoSCoW");
             }
+            // Two moves in three were decided at the meeting; the others wait for their decision.
+            if moved && i % 3 != 2 {
+                if let Some(issue) = item.issue.as_mut() {
+                    issue.comments = Some(vec![decided(i, status)]);
+                }
+            }
             item
         })
         .collect();
@@ -93,7 +134,7 @@ pub fn board(shape: &Shape) -> Snapshot {
     }))
     .expect("a generated board is valid");
     Snapshot {
-        bot: "portfolio-sync[bot]".into(),
+        bot: BOT.into(),
         board,
         items,
     }
