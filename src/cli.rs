@@ -202,12 +202,11 @@ pub fn main() -> i32 {
         return Exit::Failed as i32;
     };
     let mut stdout = std::io::stdout().lock();
+    let config_path = cli.config.clone().unwrap_or_else(config::default_path);
     match runtime.block_on(run(cli, &mut stdout)) {
         Ok(exit) => exit as i32,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
-            Actions::from_env().publish_error(&mut stdout, &command, &format!("{e:#}"));
+            Actions::from_env().publish_error(&mut stdout, &config_path, &e);
             run::exit_of(&e) as i32
         }
     }

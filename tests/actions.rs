@@ -566,29 +566,40 @@ fn a_dry_run_acts_on_no_event_but_a_full_sync() {
 
 #[test]
 fn an_unreadable_event_fails_with_an_error_annotation_and_summary() {
-    let step = Step::new();
-    let board = step.snapshot("config/examples/board.json");
-    let path = step.path("event.json");
-    std::fs::write(&path, "{ not json").unwrap();
-    let event = ("issues".to_string(), path);
-    let config = root(DIGDIR);
-    let run = step.event_on_snapshot(&config, &board, &[], &event);
-    assert_eq!(run.code(), Some(2), "{}", run.text());
-    let annotations = run.annotations();
-    assert_eq!(annotations.len(), 1, "{annotations:#?}");
-    assert!(
-        annotations[0].starts_with("::error title=portfolio-sync failed::")
-            && annotations[0].contains("the issues event payload is not JSON"),
-        "{annotations:#?}"
-    );
-    assert_contains(
-        &step.summary(),
-        &[
+    // In the configuration's language: Digdir's bokmål, the English example's English.
+    for (config, board, failed, title) in [
+        (
+            DIGDIR,
+            "config/examples/board.json",
+            "**Feilet: ingenting mer ble gjort.**",
+            "::error title=portfolio-sync feilet::",
+        ),
+        (
+            "config/examples/english.toml",
+            "config/examples/board-en.json",
             "**Failed: nothing more was done.**",
-            "```text\n",
-            "the issues event payload is not JSON",
-        ],
-    );
+            "::error title=portfolio-sync failed::",
+        ),
+    ] {
+        let step = Step::new();
+        let board = step.snapshot(board);
+        let path = step.path("event.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let event = ("issues".to_string(), path);
+        let run = step.event_on_snapshot(&root(config), &board, &[], &event);
+        assert_eq!(run.code(), Some(2), "{}", run.text());
+        let annotations = run.annotations();
+        assert_eq!(annotations.len(), 1, "{annotations:#?}");
+        assert!(
+            annotations[0].starts_with(title)
+                && annotations[0].contains("the issues event payload is not JSON"),
+            "{annotations:#?}"
+        );
+        assert_contains(
+            &step.summary(),
+            &[failed, "```text\n", "the issues event payload is not JSON"],
+        );
+    }
 }
 
 #[test]

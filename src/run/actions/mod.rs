@@ -5,9 +5,10 @@
 pub mod summary;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Format;
+use crate::language::Language;
 
 /// Where a run's Actions output goes; everything is optional.
 #[derive(Debug, Clone, Default)]
@@ -61,12 +62,17 @@ impl Actions {
         );
     }
 
-    /// [`Actions::publish`] for a command that stopped with an error.
-    pub fn publish_error(&self, out: &mut impl Write, command: &str, error: &str) {
+    /// Tells that the command stopped with `error`: on stderr, and as [`Actions::publish`] does, in the language
+    /// of `config` when it loads (the error may be that it does not), else in English.
+    pub fn publish_error(&self, out: &mut impl Write, config: &Path, error: &anyhow::Error) {
+        let error = format!("{error:#}");
+        eprintln!("error: {error}");
+        let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+        let lang = crate::config::load(config).map_or(Language::En, |c| c.sync.language);
         if self.annotations {
-            let _ = writeln!(out, "{}", summary::error_annotation(error));
+            let _ = writeln!(out, "{}", summary::error_annotation(&error, lang));
         }
-        self.append_summary(&summary::error_markdown(command, error));
+        self.append_summary(&summary::error_markdown(&command, &error, lang));
     }
 
     /// Adds markdown to the job summary.

@@ -280,10 +280,15 @@ pub fn markdown(run: &Summary, server_url: Option<&str>) -> String {
 }
 
 /// The job summary of a run that stopped with an error (bad configuration, unreadable event, GitHub unreachable).
-pub fn error_markdown(title: &str, error: &str) -> String {
+/// The error itself is as the program wrote it.
+pub fn error_markdown(title: &str, error: &str, lang: Language) -> String {
     format!(
-        "## portfolio-sync: {}\n\n**Failed: nothing more was done.**\n\n```text\n{}\n```\n\n",
+        "## portfolio-sync: {}\n\n**{}**\n\n```text\n{}\n```\n\n",
         text(title),
+        lang.pick(
+            "Feilet: ingenting mer ble gjort.",
+            "Failed: nothing more was done."
+        ),
         error.replace("```", "'''")
     )
 }
@@ -349,8 +354,9 @@ pub fn annotations(run: &Summary) -> Vec<String> {
 }
 
 /// The annotation of a run that stopped with an error.
-pub fn error_annotation(error: &str) -> String {
-    annotation("error", "portfolio-sync failed", error)
+pub fn error_annotation(error: &str, lang: Language) -> String {
+    let title = lang.pick("portfolio-sync feilet", "portfolio-sync failed");
+    annotation("error", title, error)
 }
 
 fn capped(kind: &str, mut list: Vec<String>, lang: Language) -> Vec<String> {
@@ -708,13 +714,17 @@ mod tests {
 
     #[test]
     fn an_error_summary_keeps_the_message_in_a_code_block() {
-        let md = error_markdown("event", "config.toml:3:1: unknown key ```x```");
+        let md = error_markdown(
+            "event",
+            "config.toml:3:1: unknown key ```x```",
+            Language::En,
+        );
         assert!(
             md.contains("```text\nconfig.toml:3:1: unknown key '''x'''\n```"),
             "{md}"
         );
         assert_eq!(
-            error_annotation("a\nb"),
+            error_annotation("a\nb", Language::En),
             "::error title=portfolio-sync failed::a%0Ab"
         );
     }
