@@ -298,7 +298,6 @@ impl<W: Worker> Queue<W> {
         let ms = started.elapsed().as_millis() as u64;
         let fate = match outcome {
             Ok(output) => {
-                Counters::bump(&self.counters.succeeded);
                 span.in_scope(|| {
                     tracing::info!(ms, "done");
                     tracing::debug!("{}", output.trim_end());
@@ -306,7 +305,6 @@ impl<W: Worker> Queue<W> {
                 Fate::Done
             }
             Err(error) => {
-                Counters::bump(&self.counters.failed);
                 span.in_scope(|| {
                     tracing::error!(ms, "failed (a redelivery will try again): {error}")
                 });
@@ -328,6 +326,13 @@ impl<W: Worker> Queue<W> {
         state.seen.record(&id, fate);
         state.pending = state.pending.saturating_sub(1);
         self.pending.send_replace(state.pending);
+        // Counted last, so whoever sees the count also sees the delivery as finished (a redelivery is then judged
+        // by its fate, not as "still running").
+        Counters::bump(if fate == Fate::Done {
+            &self.counters.succeeded
+        } else {
+            &self.counters.failed
+        });
     }
 }
 
