@@ -5,6 +5,7 @@
 //! Deliberately not implemented: introspection, non-null propagation (a failed field is `null` plus an error,
 //! which is also what GitHub does for the nullable fields the bot reads), subscriptions.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use apollo_compiler::ast;
@@ -56,7 +57,7 @@ impl FieldError {
 /// Supplies the objects of a schema.
 pub trait Resolver {
     type Object;
-    fn typename(&self, object: &Self::Object) -> String;
+    fn typename<'o>(&self, object: &'o Self::Object) -> Cow<'o, str>;
     /// Whether an object of type `typename` matches the type condition `condition` (the type itself, or an
     /// interface or union it belongs to).
     fn satisfies(&self, typename: &str, condition: &str) -> bool;
@@ -95,11 +96,11 @@ pub fn operation<'d>(
 }
 
 /// Executes `operation` from `root` and returns the response body (`data` and, if any, `errors`).
-pub fn execute<R: Resolver>(
+pub fn execute<'d, R: Resolver>(
     resolver: &mut R,
     root: R::Object,
-    document: &ast::Document,
-    operation: &ast::OperationDefinition,
+    document: &'d ast::Document,
+    operation: &'d ast::OperationDefinition,
     variables: &Map<String, Value>,
 ) -> Value {
     let variables = match coerce_variables(operation, variables) {
@@ -127,6 +128,12 @@ pub fn execute<R: Resolver>(
     body
 }
 
+/// Where a field error happened; turned into JSON only when there is one.
+enum Step<'d> {
+    Key(&'d str),
+    Index(usize),
+}
+
 struct Exec<'a, R: Resolver> {
     resolver: &'a mut R,
     fragments: HashMap<String, &'a ast::FragmentDefinition>,
@@ -134,12 +141,12 @@ struct Exec<'a, R: Resolver> {
     errors: Vec<Value>,
 }
 
-impl<R: Resolver> Exec<'_, R> {
+impl<'a, R: Resolver> Exec<'a, R> {
     fn selection_set(
         &mut self,
         object: &R::Object,
-        selections: &[ast::Selection],
-        path: &mut Vec<Value>,
+        selections: &'a [ast::Selection],
+        path: &mut Vec<Step<'a>>,
     ) -> Value {
         let typename = self.resolver.typename(object);
         let mut out = Map::new();
@@ -151,8 +158,8 @@ impl<R: Resolver> Exec<'_, R> {
         &mut self,
         object: &R::Object,
         typename: &str,
-        selections: &[ast::Selection],
-        path: &mut Vec<Value>,
+        selections: &'a [ast::Selection],
+        path: &mut Vec<Step<'a>>,
         out: &mut Map<String, Value>,
     ) {
         for selection in selections {
@@ -161,16 +168,11 @@ impl<R: Resolver> Exec<'_, R> {
                     if !self.included(&field.directives) {
                         continue;
                     }
-                    let key = field
-                        .alias
-                        .as_ref()
-                        .unwrap_or(&field.name)
-                        .as_str()
-                        .to_string();
+                    let key = field.alias.as_ref().unwrap_or(&field.name).as_str();
                     let value = if field.name.as_str() == "__typename" {
                         json!(typename)
                     } else {
-                        path.push(json!(key));
+                        path.push(Step::Key(key));
                         let args = self.arguments(&field.arguments);
                         let value = match self.resolver.resolve(object, field.name.as_str(), &args)
                         {
@@ -183,7 +185,7 @@ impl<R: Resolver> Exec<'_, R> {
                         path.pop();
                         value
                     };
-                    merge(out, key, value);
+                    merge(out, key.to_string(), value);
                 }
                 ast::Selection::InlineFragment(fragment) => {
                     let applies = fragment
@@ -221,8 +223,8 @@ impl<R: Resolver> Exec<'_, R> {
     fn complete(
         &mut self,
         resolved: Out<R::Object>,
-        selections: &[ast::Selection],
-        path: &mut Vec<Value>,
+        selections: &'a [ast::Selection],
+        path: &mut Vec<Step<'a>>,
     ) -> Value {
         match resolved {
             Out::Null => Value::Null,
@@ -233,7 +235,7 @@ impl<R: Resolver> Exec<'_, R> {
                     .into_iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        path.push(json!(i));
+                        path.push(Step::Index(i));
                         let v = self.complete(item, selections, path);
                         path.pop();
                         v
@@ -243,7 +245,14 @@ impl<R: Resolver> Exec<'_, R> {
         }
     }
 
-    fn error(&mut self, err: FieldError, path: &[Value]) {
+    fn error(&mut self, err: FieldError, path: &[Step<'_>]) {
+        let path: Vec<Value> = path
+            .iter()
+            .map(|step| match step {
+                Step::Key(key) => json!(key),
+                Step::Index(i) => json!(i),
+            })
+            .collect();
         let mut e = json!({ "message": err.message, "path": path });
         if let Some(kind) = err.kind {
             e["type"] = json!(kind);

@@ -4,6 +4,7 @@
 //! Answers follow GitHub: HTTP 200 with `data` and/or `errors`; a missing object is `null` plus a `NOT_FOUND`
 //! error; connections demand `first` or `last` (at most 100).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use apollo_compiler::ast;
@@ -424,7 +425,7 @@ fn paginate_with(
 impl Resolver for GitHub<'_> {
     type Object = Obj;
 
-    fn typename(&self, object: &Obj) -> String {
+    fn typename<'o>(&self, object: &'o Obj) -> Cow<'o, str> {
         let s = &*self.state;
         match object {
             Obj::Query => "Query".into(),
@@ -469,7 +470,7 @@ impl Resolver for GitHub<'_> {
                 Some(e) if !e.labeled => "UnlabeledEvent".into(),
                 _ => "LabeledEvent".into(),
             },
-            Obj::Connection(c) => c.typename.clone(),
+            Obj::Connection(c) => Cow::Borrowed(&c.typename),
             Obj::Edge { .. } => "Edge".into(),
             Obj::PageInfo(_) => "PageInfo".into(),
             Obj::Payload { typename, .. } => (*typename).into(),
