@@ -6,7 +6,7 @@
 //! Per run it prints the requests the fake saw (reads, writes) beside the floor of the performance contract
 //! (DESIGN.md), the wall time beside floor × latency, the peak RSS of the process (the fake runs in this process:
 //! its share is shown as the RSS before the sync starts), reconcile's CPU time on the same board, and the time the
-//! fake itself spent answering (without the artificial latency). Results go in BENCHMARKS.md.
+//! fake itself spent answering (inside the round trip, as GitHub's own time is). Results go in BENCHMARKS.md.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -451,16 +451,15 @@ fn main() {
                 "| wall time ÷ (requests made × latency) | {made_ratio:.2}× ({}) | ≤ {WALL_FACTOR}× |",
                 secs(made_time)
             );
-            // On GitHub the server's own time is inside the round trip; here the fake's is added to it.
-            let client_ratio = m.wall.saturating_sub(m.fake_busy).as_secs_f64()
-                / floor_time.as_secs_f64().max(1e-9);
+            // The fake answers `latency` after a request arrived, its own work inside that round trip as GitHub's
+            // is: what the wall time has beyond requests × latency is the client's (and the timer's rounding).
             println!(
-                "| fake GitHub busy (latency excluded) | {} | |",
+                "| fake GitHub busy (inside the latency) | {} | |",
                 secs(m.fake_busy)
             );
             println!(
-                "| wall time − fake busy | {} | {client_ratio:.2}× floor × latency |",
-                secs(m.wall.saturating_sub(m.fake_busy))
+                "| client's own time (wall − requests made × latency) | {} | |",
+                secs(m.wall.saturating_sub(made_time))
             );
             println!(
                 "| peak RSS (bench + in-process fake) | {:.0} MB | < {RSS_LIMIT_MB} MB |",
@@ -497,12 +496,11 @@ fn main() {
             let requests_ok = m.reads + m.writes <= floor_requests
                 && per_moved.is_none_or(|p| p <= PER_MOVED_CARD);
             println!(
-                "targets: requests {}, reads {}, status batching {}, wall {} (without the fake's share: {}), RSS {}, reconcile {}",
+                "targets: requests {}, reads {}, status batching {}, wall {}, RSS {}, reconcile {}",
                 verdict(requests_ok),
                 verdict(reads_ok),
                 verdict(batch_ok),
                 verdict(ratio <= WALL_FACTOR && made_ratio <= WALL_FACTOR),
-                verdict(client_ratio <= WALL_FACTOR),
                 verdict(m.peak_rss_mb < RSS_LIMIT_MB),
                 verdict(reconcile_median.as_secs_f64() * 1000.0 < RECONCILE_LIMIT_MS)
             );

@@ -280,15 +280,17 @@ impl FakeGitHub {
         );
     }
 
-    /// Every later request waits `latency` before it is answered, as a round trip to GitHub would. The wait is
-    /// asynchronous and comes before any lock is taken, so concurrent requests overlap as they do on GitHub.
+    /// Every later request is answered `latency` after it arrived, as a round trip to GitHub would be, or when its
+    /// answer is ready if that takes longer. The fake's own work is inside the round trip, as GitHub's is inside
+    /// the latency a client sees, so a benchmark's wall time beyond requests × latency is the client's. The wait
+    /// is asynchronous and holds no lock, so concurrent requests overlap as they do on GitHub.
     pub fn set_latency(&self, latency: Duration) {
         let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
         self.shared.latency_nanos.store(nanos, Ordering::Relaxed);
     }
 
     /// Total time the fake spent answering requests so far, without the latency of [`FakeGitHub::set_latency`]
-    /// and fault delays: its own share of a benchmark's wall time.
+    /// and fault delays (with a latency set, this time is inside it).
     pub fn busy(&self) -> Duration {
         Duration::from_nanos(self.shared.busy_nanos.load(Ordering::Relaxed))
     }
@@ -314,14 +316,12 @@ impl Drop for FakeGitHub {
     }
 }
 
-/// Every request: wait the configured latency, then answer it, counting the time the answer took.
+/// Every request: answer it, counting the time the answer took, and send it the configured latency after the
+/// request arrived.
 async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
+    let arrived = tokio::time::Instant::now();
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
-    let latency = shared.latency_nanos.load(Ordering::Relaxed);
-    if latency > 0 {
-        tokio::time::sleep(Duration::from_nanos(latency)).await;
-    }
     let started = Instant::now();
     let mut waited = Duration::ZERO;
     let response = answer(&shared, parts, body, &mut waited).await;
@@ -330,6 +330,10 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX),
         Ordering::Relaxed,
     );
+    let latency = shared.latency_nanos.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep_until(arrived + Duration::from_nanos(latency)).await;
+    }
     response
 }
 
