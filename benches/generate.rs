@@ -66,7 +66,11 @@ fn decided(i: usize, phase: usize) -> Comment {
     if PHASES[phase] == "Implementering" {
         list.push(decision("Ledergruppen BOD", 2 * i as u64 + 2));
     }
-    let body = Approvals { list }.body(Language::Nb, |slug| {
+    let record = Approvals {
+        list,
+        altered_by: None,
+    };
+    let body = record.body(Language::Nb, |slug| {
         SLUGS
             .iter()
             .position(|s| *s == slug)
@@ -76,6 +80,7 @@ fn decided(i: usize, phase: usize) -> Comment {
         id: 5_000_000 + i as u64,
         author: BOT.into(),
         body,
+        editor: None,
         extra: Default::default(),
     }
 }

@@ -560,6 +560,7 @@ impl<F: Forge> Applier<'_, F> {
                     .find(|c| c.id == id)
                 {
                     c.body = body.to_string();
+                    c.editor = Some(bot);
                 }
                 return Ok(Written::Wrote);
             }
@@ -581,6 +582,7 @@ impl<F: Forge> Applier<'_, F> {
             id,
             author: bot,
             body: body.to_string(),
+            editor: None,
             extra: Default::default(),
         });
         Ok(Written::Wrote)

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::board::Comment;
+use crate::board::{normal_login, Comment};
 use crate::language::Language;
 use crate::markdown;
 use crate::marker::{find_marked, Marker};
@@ -90,24 +90,42 @@ impl Approval {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Approvals {
     pub list: Vec<Approval>,
+    /// Who else edited the bot's record, which then counts for nothing (repository writers may edit any comment,
+    /// and a decision is the forum's, not theirs). The bot's next write of the record replaces it.
+    pub altered_by: Option<String>,
 }
 
 const DATA: &str = "<!-- portfolio-sync:data ";
 
 impl Approvals {
     /// The decisions in the bot's record among `comments`; none when there is no record. A record the bot cannot
-    /// read counts as none: a gate then stays shut, never open on doubt.
+    /// read, or that someone else edited, counts as none: a gate then stays shut, never open on doubt.
     pub fn read(comments: &[Comment], bot: &str) -> Approvals {
-        find_marked(comments, bot, &Marker::Approvals)
-            .and_then(|c| Self::parse(&c.body))
-            .unwrap_or_default()
+        let Some(record) = find_marked(comments, bot, &Marker::Approvals) else {
+            return Approvals::default();
+        };
+        if let Some(editor) = record
+            .editor
+            .as_deref()
+            .filter(|e| normal_login(e) != normal_login(bot))
+        {
+            tracing::warn!("the decision record was edited by {editor}, so it counts as empty");
+            return Approvals {
+                list: Vec::new(),
+                altered_by: Some(editor.to_string()),
+            };
+        }
+        Self::parse(&record.body).unwrap_or_default()
     }
 
     fn parse(body: &str) -> Option<Approvals> {
         let line = body.lines().nth(1)?;
         let json = line.strip_prefix(DATA)?.strip_suffix(" -->")?;
         match serde_json::from_str(json) {
-            Ok(list) => Some(Approvals { list }),
+            Ok(list) => Some(Approvals {
+                list,
+                altered_by: None,
+            }),
             Err(e) => {
                 tracing::warn!("the decision record cannot be read, so it counts as empty: {e}");
                 None
@@ -258,6 +276,7 @@ mod tests {
             id: 1,
             author: author.into(),
             body,
+            editor: None,
             extra: Default::default(),
         }
     }
@@ -269,6 +288,7 @@ mod tests {
                 approval("planlegging", "Porteføljekontoret", 7),
                 approval("implementering", "Ledergruppen BOD", 8),
             ],
+            altered_by: None,
         };
         let body = record.body(Language::Nb, |s| s.to_uppercase());
         assert!(Marker::Approvals.leads(&body));
@@ -285,6 +305,7 @@ mod tests {
     fn only_the_bots_record_counts() {
         let record = Approvals {
             list: vec![approval("planlegging", "Porteføljekontoret", 7)],
+            altered_by: None,
         };
         let body = record.body(Language::En, str::to_string);
         assert_eq!(
@@ -299,9 +320,28 @@ mod tests {
     }
 
     #[test]
+    fn a_record_someone_else_edited_counts_for_nothing_and_says_who() {
+        let record = Approvals {
+            list: vec![approval("planlegging", "Porteføljekontoret", 7)],
+            altered_by: None,
+        };
+        let edited = |editor: Option<&str>| Comment {
+            editor: editor.map(str::to_string),
+            ..comment("bot[bot]", record.body(Language::Nb, str::to_string))
+        };
+        let read = Approvals::read(&[edited(Some("mallory"))], "bot[bot]");
+        assert!(read.list.is_empty(), "{read:?}");
+        assert_eq!(read.altered_by.as_deref(), Some("mallory"));
+        // Edited by the bot itself (GraphQL names an app without `[bot]`), or never: the record counts.
+        assert_eq!(Approvals::read(&[edited(Some("bot"))], "bot[bot]"), record);
+        assert_eq!(Approvals::read(&[edited(None)], "bot[bot]"), record);
+    }
+
+    #[test]
     fn a_decision_counts_for_its_phase_and_forum_until_withdrawn_or_voided() {
         let mut record = Approvals {
             list: vec![approval("planlegging", "Porteføljekontoret", 7)],
+            altered_by: None,
         };
         let office = ["porteføljekontoret".to_string()];
         assert!(record.valid_for("planlegging", &office).is_some());
@@ -329,6 +369,7 @@ mod tests {
 
         let mut record = Approvals {
             list: vec![approval("planlegging", "Porteføljekontoret", 7)],
+            altered_by: None,
         };
         assert!(!record.void(&["implementering"], "Konsept"));
         assert!(record.void(&["planlegging"], "Konsept"));

@@ -239,6 +239,10 @@ pub struct Comment {
     pub id: u64,
     pub author: String,
     pub body: String,
+    /// Who edited it last, when that is known (GitHub's GraphQL tells; REST does not): repository writers may edit
+    /// anyone's comment, so the bot trusts its own record only when no one else did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editor: Option<String>,
     #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
 }

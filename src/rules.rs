@@ -63,6 +63,7 @@ use crate::approval::{Approvals, Forum};
 use crate::board::{Issue, Item};
 use crate::body::Body;
 use crate::language::Language;
+use crate::markdown;
 
 /// What one requirement says about one initiative.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -375,10 +376,20 @@ fn missing_decision(forums: &[String], subject: &Subject, cx: &Context) -> Strin
         _ => "<forum>".to_string(),
     };
     let command = format!("`/{} {phase} {forum}`", lang.pick("godkjenn", "approve"));
-    let mut problem = lang.pick(
-        format!("ingen vedtak er registrert. Et medlem av {teams} kan registrere det med {command}, gjerne fulgt av en lenke til referatet"),
-        format!("no decision is recorded. A member of {teams} can record it with {command}, best followed by a link to the minutes"),
-    );
+    let altered_by = subject.approvals.and_then(|a| a.altered_by.as_deref());
+    let mut problem = match altered_by {
+        None => lang.pick(
+            format!("ingen vedtak er registrert. Et medlem av {teams} kan registrere det med {command}, gjerne fulgt av en lenke til referatet"),
+            format!("no decision is recorded. A member of {teams} can record it with {command}, best followed by a link to the minutes"),
+        ),
+        Some(who) => {
+            let who = markdown::text(who);
+            lang.pick(
+                format!("vedtaksprotokollen er endret av {who} og teller derfor ikke, for bare boten skriver den. Et medlem av {teams} kan registrere vedtaket på nytt med {command}"),
+                format!("the decision record was edited by {who}, so it does not count: only the bot writes it. A member of {teams} can record the decision again with {command}"),
+            )
+        }
+    };
     if forums.len() > 1 {
         let quoted: Vec<String> = forums.iter().map(|f| lang.quoted(f)).collect();
         problem.push_str(&format!(" (forum: {})", lang.or_list(&quoted)));

@@ -236,6 +236,7 @@ impl Forge for SnapshotForge {
             id,
             author,
             body: body.to_string(),
+            editor: None,
             extra: Map::new(),
         });
         Ok(id)
@@ -243,12 +244,14 @@ impl Forge for SnapshotForge {
 
     async fn edit_comment(&mut self, issue: &IssueRef, comment_id: u64, body: &str) -> Result<()> {
         self.dirty = true;
+        let bot = self.file.bot.clone();
         let comments = self.issue_mut(issue)?.comments.get_or_insert_with(Vec::new);
         let comment = comments
             .iter_mut()
             .find(|c| c.id == comment_id)
             .ok_or_else(|| anyhow!("comment {comment_id} is not on {issue}"))?;
         comment.body = body.to_string();
+        comment.editor = Some(bot);
         Ok(())
     }
 

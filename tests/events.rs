@@ -161,6 +161,23 @@ impl World {
         Run(cmd.output().expect("the binary runs"))
     }
 
+    /// `portfolio-sync sync --issue` on issue `number` of the board's repository; expects exit 0.
+    fn sync_issue(&self, number: u64) -> Run {
+        let mut cmd = command();
+        cmd.current_dir(self.dir.path())
+            .arg("--config")
+            .arg(&self.config)
+            .arg("sync")
+            .arg("--issue")
+            .arg(format!("{}#{number}", self.repo))
+            .env("GITHUB_API_URL", self.gh.api_url())
+            .env("GITHUB_GRAPHQL_URL", self.gh.graphql_url())
+            .env("PORTFOLIO_SYNC_TOKEN", TOKEN);
+        let run = Run(cmd.output().expect("the binary runs"));
+        assert_eq!(run.code(), Some(0), "{}\n{}", run.text(), self.log());
+        run
+    }
+
     /// Runs and expects exit 0.
     fn ok(&self, event: &str, payload: &Value) -> Run {
         let run = self.run(event, payload);
@@ -1150,6 +1167,101 @@ fn a_decision_by_someone_outside_the_team_is_refused_and_changes_nothing() {
     w.gh.edit(|s| s.add_comment("digdir/portfolio", 119, WRITER, forged));
     w.ok("issue_comment", &w.comment(119, WRITER, "/fase Konsept"));
     assert_eq!(w.status("PVTI_119").as_deref(), Some("Problem"));
+    w.gh.take_writes();
+    w.finish();
+}
+
+/// Someone with write access (GitHub lets them edit any comment) edits the bot's decision record on #119.
+fn tamper_with_the_record(w: &World, editor: &str) {
+    let id = w
+        .comments(119)
+        .into_iter()
+        .find(|c| c.author == BOT && c.body.starts_with("<!-- portfolio-sync:decisions -->"))
+        .expect("the bot's record")
+        .id;
+    w.gh.edit(|s| {
+        let body = s
+            .comments_of("digdir/portfolio", 119)
+            .into_iter()
+            .find(|c| c.id == id)
+            .map(|c| c.body.replace("referat", "referat (rettet)"))
+            .unwrap_or_default();
+        s.edit_comment("digdir/portfolio", 119, id, editor, &body);
+    });
+}
+
+#[test]
+fn a_decision_record_someone_else_edited_counts_for_nothing_until_recorded_again() {
+    let Some(w) = World::digdir() else { return };
+    office(&w, &[WRITER]);
+    w.set_status("PVTI_119", "Problem");
+    let approve = "/godkjenn Konsept Porteføljekontoret https://example.org/referat";
+    w.ok("issue_comment", &w.comment(119, WRITER, approve));
+    tamper_with_the_record(&w, "mallory");
+
+    let command = w.comment(119, WRITER, "/fase Konsept");
+    w.gh.clear_log();
+    w.ok("issue_comment", &command);
+    assert!(
+        w.log().contains("CommentEditors"),
+        "REST does not say who edited the record; GraphQL is asked:\n{}",
+        w.log()
+    );
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Problem"));
+    let reply = w.marked(
+        119,
+        &format!("portfolio-sync:reply:{}", command["comment"]["id"]),
+    );
+    assert_contains(
+        &reply[0],
+        &[
+            "vedtaksprotokollen er endret av mallory og teller derfor ikke",
+            "`/godkjenn Konsept Porteføljekontoret`",
+        ],
+    );
+
+    // Recorded again, the bot writes its record anew (the same comment), and the move goes through.
+    w.ok("issue_comment", &w.comment(119, WRITER, approve));
+    assert_eq!(w.marked(119, "portfolio-sync:decisions").len(), 1);
+    w.ok("issue_comment", &w.comment(119, WRITER, "/fase Konsept"));
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Konsept"));
+    w.gh.take_writes();
+    w.finish();
+}
+
+#[test]
+fn a_sync_reads_who_edited_the_record_and_reverts_a_move_it_no_longer_allows() {
+    let Some(w) = World::digdir() else { return };
+    office(&w, &[WRITER]);
+    w.set_status("PVTI_119", "Problem");
+    let approve = "/godkjenn Konsept Porteføljekontoret https://example.org/referat";
+    w.ok("issue_comment", &w.comment(119, WRITER, approve));
+    // Edited by the bot's own login, the record still counts: the edit is the bot's.
+    tamper_with_the_record(&w, BOT);
+    w.set_status("PVTI_119", "Konsept");
+    w.sync_issue(119);
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Konsept"));
+    assert_eq!(w.labels(119), strings(&["fase/konsept", "moscow/should"]));
+
+    // Moved back and forth by people; then a writer outside the office edits the record.
+    w.set_status("PVTI_119", "Problem");
+    w.sync_issue(119);
+    w.ok("issue_comment", &w.comment(119, WRITER, approve));
+    tamper_with_the_record(&w, "mallory");
+    w.set_status("PVTI_119", "Konsept");
+    w.gh.clear_log();
+    w.sync_issue(119);
+    let log = w.log();
+    assert!(
+        log.contains("IssueComments") && !log.contains("CommentEditors"),
+        "the sync reads the editor with the comments, in one batch:\n{log}"
+    );
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Problem"));
+    let refusal = w.marked(119, "portfolio-sync:rejected");
+    assert_contains(
+        &refusal[0],
+        &["vedtaksprotokollen er endret av mallory og teller derfor ikke"],
+    );
     w.gh.take_writes();
     w.finish();
 }

@@ -344,6 +344,15 @@ pub fn change_labels_document(writes: &[LabelWrite<'_>]) -> (String, Value, Vec<
 
 pub const ISSUE_COMMENTS_OPERATION: &str = "IssueComments";
 
+/// Who last edited some comments (by node id): REST does not say.
+pub const COMMENT_EDITORS: &str = r#"
+query CommentEditors($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on IssueComment { databaseId editor { __typename login } }
+  }
+}
+"#;
+
 /// The first 100 comments of several issues, aliased `i0`, `i1`, ... by repository and number (an issue with more
 /// is read again over REST). `issues` are (owner, name, number).
 pub fn issue_comments_document(issues: &[(&str, &str, u64)]) -> (String, Value, Vec<String>) {
@@ -359,7 +368,7 @@ pub fn issue_comments_document(issues: &[(&str, &str, u64)]) -> (String, Value, 
         body.push_str(&format!(
             "  {alias}: repository(owner: $owner{i}, name: $name{i}) {{ issue(number: $number{i}) {{ \
              comments(first: 100) {{ pageInfo {{ hasNextPage endCursor }} \
-             nodes {{ databaseId body author {{ __typename login }} }} }} }} }}\n"
+             nodes {{ databaseId body author {{ __typename login }} editor {{ __typename login }} }} }} }} }}\n"
         ));
         variables.insert(format!("owner{i}"), json!(owner));
         variables.insert(format!("name{i}"), json!(name));

@@ -15,6 +15,7 @@ use super::retry::Retry;
 use crate::board::{Comment, Issue, IssueRef, IssueState};
 use crate::config::Permission;
 use crate::forge::LabelSpec;
+use crate::marker::Marker;
 
 /// `/repos/{owner}/{name}` for `owner/name`.
 fn repo_path(repository: &str) -> Result<String, GitHubError> {
@@ -117,7 +118,8 @@ pub(crate) async fn remove_label(
     Err(answer.error())
 }
 
-/// The comments of an issue, oldest first.
+/// The comments of an issue, oldest first. REST does not say who edited a comment: for an edited decision record
+/// (the one comment whose editor matters) one GraphQL request asks.
 pub(crate) async fn comments(
     client: &Client,
     issue: &IssueRef,
@@ -125,14 +127,44 @@ pub(crate) async fn comments(
     let list = client
         .get_all(&format!("{}/comments?per_page=100", issue_path(issue)?))
         .await?;
-    list.iter()
+    let mut comments = list
+        .iter()
         .map(|c| {
             let id = c.get("id").and_then(Value::as_u64).ok_or_else(|| {
                 GitHubError::unexpected(format!("comments of {issue}"), "a comment without an id")
             })?;
             Ok(comment(id, c.get("user"), c))
         })
-        .collect()
+        .collect::<Result<Vec<_>, GitHubError>>()?;
+    let edited: Vec<&str> = list
+        .iter()
+        .filter(|c| c.get("updated_at") != c.get("created_at"))
+        .filter(|c| {
+            c.get("body")
+                .and_then(Value::as_str)
+                .is_some_and(|b| Marker::Approvals.leads(b))
+        })
+        .filter_map(|c| c.get("node_id").and_then(Value::as_str))
+        .collect();
+    if !edited.is_empty() {
+        let answer = client
+            .graphql(
+                "CommentEditors",
+                graphql::COMMENT_EDITORS,
+                json!({ "ids": edited }),
+                Retry::Read,
+            )
+            .await?
+            .into_data()?;
+        let nodes = answer.get("nodes").and_then(Value::as_array);
+        for node in nodes.into_iter().flatten() {
+            let id = node.get("databaseId").and_then(Value::as_u64);
+            if let Some(c) = comments.iter_mut().find(|c| Some(c.id) == id) {
+                c.editor = editor_login(node);
+            }
+        }
+    }
+    Ok(comments)
 }
 
 /// Who reacted how to a comment: `(login, content)` pairs.
@@ -224,18 +256,11 @@ fn graphql_comments(issue: &IssueRef, connection: &Value) -> Result<Vec<Comment>
             let id = c.get("databaseId").and_then(Value::as_u64).ok_or_else(|| {
                 GitHubError::unexpected(format!("comments of {issue}"), "a comment without an id")
             })?;
-            // GraphQL names an app `name` and types it `Bot`; REST says `name[bot]`, with `type: "Bot"`.
-            let author = c.get("author").filter(|a| !a.is_null()).map(|a| {
-                json!({
-                    "login": a.get("login").cloned().unwrap_or(Value::Null),
-                    "type": if a.get("__typename").and_then(Value::as_str) == Some("Bot") {
-                        "Bot"
-                    } else {
-                        "User"
-                    },
-                })
-            });
-            Ok(comment(id, author.as_ref(), c))
+            let author = c.get("author").filter(|a| !a.is_null()).map(graphql_user);
+            Ok(Comment {
+                editor: editor_login(c),
+                ..comment(id, author.as_ref(), c)
+            })
         })
         .collect()
 }
@@ -250,8 +275,27 @@ fn comment(id: u64, author: Option<&Value>, c: &Value) -> Comment {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),
+        editor: None,
         extra: Default::default(),
     }
+}
+
+/// A GraphQL comment's `editor` in REST's form; `None` when it was never edited.
+fn editor_login(node: &Value) -> Option<String> {
+    let editor = node.get("editor").filter(|e| !e.is_null())?;
+    Some(author_login(Some(&graphql_user(editor))))
+}
+
+/// GraphQL names an app `name` and types it `Bot`; REST says `name[bot]`, with `type: "Bot"`.
+fn graphql_user(actor: &Value) -> Value {
+    json!({
+        "login": actor.get("login").cloned().unwrap_or(Value::Null),
+        "type": if actor.get("__typename").and_then(Value::as_str) == Some("Bot") {
+            "Bot"
+        } else {
+            "User"
+        },
+    })
 }
 
 /// A comment author's login in the form REST uses for apps (`name[bot]`), which is also the form of

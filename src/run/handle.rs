@@ -608,6 +608,7 @@ fn set_record(found: &mut IssueOnBoard, body: &str) {
         id: 0,
         author: found.bot.clone(),
         body: body.to_string(),
+        editor: None,
         extra: Default::default(),
     };
     let card = found.item.as_mut().and_then(|i| i.issue.as_mut());

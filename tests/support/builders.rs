@@ -225,6 +225,7 @@ impl ItemBuilder {
                 id,
                 author: author.to_string(),
                 body: body.to_string(),
+                editor: None,
                 extra: Default::default(),
             });
         self

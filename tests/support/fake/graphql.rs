@@ -338,6 +338,18 @@ fn str_arg<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, Fiel
     })
 }
 
+/// The object a global node id stands for.
+fn node_object(node: NodeRef) -> Obj {
+    match node {
+        NodeRef::Account(login) => Obj::Account(login),
+        NodeRef::Project(id) => Obj::Project(id),
+        NodeRef::Item(id) => Obj::Item(id),
+        NodeRef::Issue { repo, number } => Obj::Issue { repo, number },
+        NodeRef::Repo(name) => Obj::Repo(name),
+        NodeRef::Comment { repo, number, id } => Obj::Comment { repo, number, id },
+    }
+}
+
 fn cursor(index: usize) -> String {
     format!("Y3Vyc29y:{index}")
 }
@@ -543,6 +555,8 @@ impl Resolver for GitHub<'_> {
                     ("author", Some(c)) => Out::Object(Obj::Account(c.author)),
                     ("createdAt", Some(c)) => Out::value(c.created_at),
                     ("updatedAt", Some(c)) => Out::value(c.updated_at),
+                    ("lastEditedAt", Some(c)) if c.editor.is_some() => Out::value(c.updated_at),
+                    ("editor", Some(c)) => Out::opt_object(c.editor.map(Obj::Actor)),
                     _ => Out::Null,
                 })
             }
@@ -673,13 +687,16 @@ impl GitHub<'_> {
                         "Could not resolve to a node with the global id of '{id}'"
                     ))
                 })?;
-                Ok(Out::Object(match node {
-                    NodeRef::Account(login) => Obj::Account(login),
-                    NodeRef::Project(id) => Obj::Project(id),
-                    NodeRef::Item(id) => Obj::Item(id),
-                    NodeRef::Issue { repo, number } => Obj::Issue { repo, number },
-                    NodeRef::Repo(name) => Obj::Repo(name),
-                }))
+                Ok(Out::Object(node_object(node)))
+            }
+            // GitHub answers an unknown id with `null` in its place and an error; here just the `null`.
+            "nodes" => {
+                let ids = args.get("ids").and_then(Value::as_array);
+                let nodes = ids.into_iter().flatten().map(|id| {
+                    let node = id.as_str().and_then(|id| s.resolve_node(id));
+                    Out::opt_object(node.map(node_object))
+                });
+                Ok(Out::List(nodes.collect()))
             }
             "repository" => {
                 let name = format!("{}/{}", str_arg(args, "owner")?, str_arg(args, "name")?);

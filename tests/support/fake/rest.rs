@@ -167,9 +167,11 @@ pub fn route(
                     return Reply::validation("IssueComment", "body", "missing_field");
                 };
                 let now = state.tick();
+                let editor = ctx.login().map(str::to_string);
                 let comment = &mut state.issue_mut(repo, number).expect("found").comments[index];
                 comment.body = text.to_string();
                 comment.updated_at = now;
+                comment.editor = editor;
                 let comment = comment.clone();
                 Reply::json(200, comment_json(state, repo, number, &comment))
             })

@@ -123,6 +123,8 @@ pub struct CommentData {
     pub body: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Who edited it last (GitHub's `editor`); `None` when never edited.
+    pub editor: Option<String>,
     /// (login, content) pairs: `+1`, `confused`, ...
     pub reactions: Vec<(String, String)>,
 }
@@ -334,6 +336,7 @@ pub enum NodeRef {
     Item(String),
     Issue { repo: String, number: u64 },
     Repo(String),
+    Comment { repo: String, number: u64, id: u64 },
 }
 
 #[derive(Debug, Default)]
@@ -664,6 +667,19 @@ impl State {
         id
     }
 
+    /// `editor` replaces the body of comment `id`, as GitHub lets anyone with write access do with any comment
+    /// (panics if there is no such comment: a test bug).
+    pub fn edit_comment(&mut self, repo: &str, number: u64, id: u64, editor: &str, body: &str) {
+        let now = self.tick();
+        let comment = self
+            .issue_mut(repo, number)
+            .and_then(|i| i.comments.iter_mut().find(|c| c.id == id))
+            .unwrap_or_else(|| panic!("no comment {id} on {repo}#{number}"));
+        comment.body = body.to_string();
+        comment.updated_at = now;
+        comment.editor = Some(editor.to_string());
+    }
+
     fn insert_comment(&mut self, repo: &str, number: u64, id: u64, author: &str, body: &str) {
         if self.account(author).is_none() {
             let kind = if author.ends_with("[bot]") {
@@ -681,6 +697,7 @@ impl State {
             body: body.to_string(),
             created_at: now.clone(),
             updated_at: now,
+            editor: None,
             reactions: Vec::new(),
         };
         self.issue_mut(repo, number)
@@ -966,6 +983,15 @@ impl State {
                     number: issue.number,
                 });
             }
+            for issue in repo.issues.values() {
+                if let Some(c) = issue.comments.iter().find(|c| c.node_id == id) {
+                    return Some(NodeRef::Comment {
+                        repo: repo.full_name(),
+                        number: issue.number,
+                        id: c.id,
+                    });
+                }
+            }
         }
         None
     }
@@ -1100,6 +1126,10 @@ impl State {
                 &comment.author,
                 &comment.body,
             );
+            if let Some(editor) = &comment.editor {
+                let body = comment.body.clone();
+                self.edit_comment(&issue.repository, number, comment.id, editor, &body);
+            }
         }
         number
     }
