@@ -18,6 +18,7 @@ pub mod github;
 pub mod language;
 pub mod markdown;
 pub mod marker;
+pub mod memory;
 pub mod messages;
 pub mod phase;
 pub mod plan;

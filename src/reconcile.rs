@@ -11,6 +11,7 @@ use crate::body::Body;
 use crate::config::{ClosedPolicy, Config, OnViolation};
 use crate::markdown;
 use crate::marker::{find_marked, Marker};
+use crate::memory;
 use crate::messages::{self, Handoff, PhaseChecks, Texts};
 use crate::phase::PhaseIdx;
 use crate::plan::{Action, Change, Decision, Outcome, Plan};
@@ -51,7 +52,7 @@ pub fn needs_comments(config: &Config, snapshot: &Snapshot) -> Vec<crate::board:
                 return None;
             }
             let board = board_phase(config, item).ok()?;
-            let accepted = accepted_phase(config, issue, board)?;
+            let accepted = accepted_phase(config, &snapshot.bot, item, issue, board)?;
             (accepted != board && gated(accepted, board)).then(|| issue.reference())
         })
         .collect()
@@ -119,26 +120,32 @@ pub fn board_phase(config: &Config, item: &Item) -> Result<PhaseIdx, String> {
     }
 }
 
-/// Which phase the bot accepted, read off the issue's phase labels (the bot's memory), with the card standing in
-/// `board`: the one answer that the sync, `check` and `/sjekk` share. With several phase labels, the board's phase
-/// wins if it is one of them; otherwise the earliest, so that a later phase is never granted without its checks.
-/// `None` when the issue has no phase label.
-pub fn accepted_phase(config: &Config, issue: &Issue, board: PhaseIdx) -> Option<PhaseIdx> {
-    let mut earliest = None;
-    for phase in issue.labels.iter().filter_map(|l| config.phase_of_label(l)) {
-        if phase == board {
-            return Some(board);
-        }
-        earliest = Some(earliest.map_or(phase, |e: PhaseIdx| e.min(phase)));
+/// Which phase the bot accepted, read off the phase labels it remembers ([`memory::remembered_phases`]: a label
+/// a person added does not count), with the card standing in `board`: the one answer that the sync, `check` and
+/// `/sjekk` share. With several, the board's phase wins if it is one of them; otherwise the earliest, so that a
+/// later phase is never granted without its checks. `None` when the issue remembers no phase.
+pub fn accepted_phase(
+    config: &Config,
+    bot: &str,
+    item: &Item,
+    issue: &Issue,
+    board: PhaseIdx,
+) -> Option<PhaseIdx> {
+    accepted_of(&memory::remembered_phases(config, item, issue, bot), board)
+}
+
+fn accepted_of(remembered: &[PhaseIdx], board: PhaseIdx) -> Option<PhaseIdx> {
+    if remembered.contains(&board) {
+        return Some(board);
     }
-    earliest
+    remembered.iter().copied().min()
 }
 
 /// The phase whose successor the status checklist shows: the accepted one, or for an issue with no phase label
 /// the card's own, which the next sync adopts.
-pub fn checklist_phase(config: &Config, item: &Item, issue: &Issue) -> PhaseIdx {
+pub fn checklist_phase(config: &Config, bot: &str, item: &Item, issue: &Issue) -> PhaseIdx {
     let board = board_phase(config, item).unwrap_or(config.sync.no_status);
-    accepted_phase(config, issue, board).unwrap_or(board)
+    accepted_phase(config, bot, item, issue, board).unwrap_or(board)
 }
 
 /// The status comment of an issue in phase `current`.
@@ -197,6 +204,8 @@ struct Standing {
     accepted: Option<PhaseIdx>,
     /// Phase labels as written on the issue, with their phase.
     phase_labels: Vec<(String, PhaseIdx)>,
+    /// The phases the bot remembers ([`memory::remembered_phases`]): a phase label not among them is a person's.
+    remembered: Vec<PhaseIdx>,
     blocked: bool,
 }
 
@@ -421,7 +430,8 @@ impl<'a> Reconciler<'a> {
             .iter()
             .filter_map(|l| self.config.phase_of_label(l).map(|p| (l.clone(), p)))
             .collect();
-        let accepted = match accepted_phase(self.config, issue, board) {
+        let remembered = memory::remembered_phases(self.config, item, issue, self.bot);
+        let accepted = match accepted_of(&remembered, board) {
             // A command on an unlabelled issue moves it from where its card stands, with the checks.
             None if requested.is_some() => Some(on_board),
             None if !self.config.sync.adopt_unlabelled => Some(self.config.sync.no_status),
@@ -432,6 +442,7 @@ impl<'a> Reconciler<'a> {
             board,
             accepted,
             phase_labels,
+            remembered,
             blocked: issue.has_label(&self.config.sync.blocked_label),
         })
     }
@@ -439,7 +450,23 @@ impl<'a> Reconciler<'a> {
     /// Leaves exactly the label of `phase` and no blocked label.
     fn settle_labels(&self, out: &mut ItemOut, standing: &Standing, phase: PhaseIdx, reason: &str) {
         let label = self.config.phase_label(phase);
-        if !standing.phase_labels.iter().any(|(_, p)| *p == phase) {
+        let present = standing.phase_labels.iter().find(|(_, p)| *p == phase);
+        let persons = present.filter(|_| !standing.remembered.contains(&phase));
+        if let Some((written, _)) = persons {
+            // GitHub records no event for adding a label that is there: taken off and put back, the label is the
+            // bot's in the history, which is what the next run reads.
+            out.push(
+                Change::RemoveLabel {
+                    issue: out.issue.reference(),
+                    label: written.clone(),
+                },
+                self.texts.pick(
+                    "satt av en person; boten setter sin egen",
+                    "set by a person; the bot sets its own",
+                ),
+            );
+        }
+        if present.is_none() || persons.is_some() {
             out.push(
                 Change::AddLabel {
                     issue: out.issue.reference(),

@@ -11,9 +11,27 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::board::{Board, Comment, Issue, IssueRef, IssueState, Item, ItemKind, Snapshot};
+use crate::board::{
+    Board, Comment, Issue, IssueRef, IssueState, Item, ItemKind, LabelAction, LabelEvent, Snapshot,
+};
 use crate::config::Permission;
 use crate::forge::{Forge, IssueForge, IssueKey, IssueOnBoard, LabelSpec, StatusChange};
+use crate::report::Day;
+
+/// The time now in UTC, as GitHub writes it (`2026-12-03T10:15:00Z`).
+fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (year, month, day) = Day::today().ymd();
+    let time = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        time / 3600,
+        time / 60 % 60,
+        time % 60
+    )
+}
 
 /// The version written. Version 2 adds each item's `history` (its issue's label events); version 1 files, which
 /// have none, are read as they are, and written back with the version they had.
@@ -131,6 +149,29 @@ impl SnapshotForge {
             .ok_or_else(|| anyhow!("{r} is not in the snapshot"))
     }
 
+    /// The bot's label change in the history of the issue's card, as GitHub's timeline records it (a card without
+    /// a history gets none: what came before is unknown).
+    fn record(&mut self, r: &IssueRef, label: String, event: LabelAction) {
+        let event = LabelEvent {
+            at: now(),
+            event,
+            label,
+            actor: Some(self.file.bot.clone()),
+            extra: Map::new(),
+        };
+        let ours = self.file.items.iter_mut().filter(|i| {
+            i.issue.as_ref().is_some_and(|i| {
+                i.repository.eq_ignore_ascii_case(&r.repository) && i.number == r.number
+            })
+        });
+        for item in ours {
+            if let Some(mut history) = item.history() {
+                history.labels.push(event.clone());
+                item.set_history(&history);
+            }
+        }
+    }
+
     fn next_comment_id(&self) -> u64 {
         let issues = self.file.items.iter().filter_map(|i| i.issue.as_ref());
         issues
@@ -208,22 +249,33 @@ impl Forge for SnapshotForge {
         Ok(())
     }
 
-    async fn add_labels(&mut self, issue: &IssueRef, labels: &[String]) -> Result<()> {
+    async fn add_labels(&mut self, r: &IssueRef, labels: &[String]) -> Result<()> {
         self.dirty = true;
-        let issue = self.issue_mut(issue)?;
-        for l in labels {
-            if !issue.has_label(l) {
-                issue.labels.push(l.clone());
-            }
+        let issue = self.issue_mut(r)?;
+        let added: Vec<String> = labels
+            .iter()
+            .filter(|l| !issue.has_label(l))
+            .cloned()
+            .collect();
+        issue.labels.extend(added.iter().cloned());
+        for l in added {
+            self.record(r, l, LabelAction::Labeled);
         }
         Ok(())
     }
 
-    async fn remove_label(&mut self, issue: &IssueRef, label: &str) -> Result<()> {
+    async fn remove_label(&mut self, r: &IssueRef, label: &str) -> Result<()> {
         self.dirty = true;
-        self.issue_mut(issue)?
+        let issue = self.issue_mut(r)?;
+        let Some(at) = issue
             .labels
-            .retain(|l| !l.eq_ignore_ascii_case(label));
+            .iter()
+            .position(|l| l.eq_ignore_ascii_case(label))
+        else {
+            return Ok(());
+        };
+        let removed = issue.labels.remove(at);
+        self.record(r, removed, LabelAction::Unlabeled);
         Ok(())
     }
 

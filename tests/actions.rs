@@ -208,13 +208,13 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
         &summary,
         &[
             "## portfolio-sync: full synkronisering av digdir prosjekt 1 (prøvekjøring)\n",
-            "**Prøvekjøring: ingenting er endret.** 35 endringer er planlagt.",
-            "23 kort: 5 godkjent · 7 avvist · 3 overtatt · 3 uendret · 5 hoppet over",
-            "### Ville flyttet (8)",
+            "**Prøvekjøring: ingenting er endret.** 37 endringer er planlagt.",
+            "23 kort: 5 godkjent · 8 avvist · 2 overtatt · 3 uendret · 5 hoppet over",
+            "### Ville flyttet (7)",
             "| [digdir/portfolio#104](https://github.com/digdir/portfolio/issues/104) | Problem | Konsept | kravene til Konsept er oppfylt |",
             "| [digdir/portfolio#108](https://github.com/digdir/portfolio/issues/108) | Planlegging | Implementering | kravene til Implementering er oppfylt; overlevering varslet |",
-            "| [digdir/portfolio#101](https://github.com/digdir/portfolio/issues/101) | – | Konsept | overtatt: faseetiketten er satt, uten kontroll |",
-            "### Ville avvist (7)",
+            "| [digdir/portfolio#102](https://github.com/digdir/portfolio/issues/102) | – | Implementering | overtatt: faseetiketten er satt, uten kontroll |",
+            "### Ville avvist (8)",
             "| [digdir/portfolio#120](https://github.com/digdir/portfolio/issues/120) | Planlegging → Implementering | • Implementering: Porteføljekontoret har vedtatt at tiltaket kan gå videre: ingen vedtak er registrert.",
             "<br>• Implementering: Milepæler er definert: ingen milepæl er satt<br>• Implementering: Ansvarlig team er utpekt",
             "### Merknader",
@@ -231,7 +231,7 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
         step.outputs(),
         outputs(&[
             ("accepted", "5"),
-            ("rejected", "7"),
+            ("rejected", "8"),
             ("failed", "0"),
             ("writes", "0")
         ])
@@ -242,7 +242,7 @@ fn a_dispatched_dry_run_summarises_the_plan_and_writes_nothing() {
             .iter()
             .filter(|a| a.starts_with("::warning title=Flyttingen ville blitt avvist%3A "))
             .count(),
-        7,
+        8,
         "{annotations:#?}"
     );
     assert_contains(
@@ -265,14 +265,14 @@ fn a_scheduled_sync_over_max_changes_is_refused_with_an_error() {
         &step.summary(),
         &[
             "## portfolio-sync: full synkronisering av digdir prosjekt 1\n",
-            "**Avvist: ingenting er endret.** planen har 35 endringer, flere enn sync.max\\_changes = 25.",
-            "### Ville flyttet (8)",
-            "### Ville avvist (7)",
+            "**Avvist: ingenting er endret.** planen har 37 endringer, flere enn sync.max\\_changes = 25.",
+            "### Ville flyttet (7)",
+            "### Ville avvist (8)",
         ],
     );
     assert_eq!(
         run.annotations().first().map(String::as_str),
-        Some("::error title=Planen er avvist::planen har 35 endringer, flere enn sync.max_changes = 25. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large")
+        Some("::error title=Planen er avvist::planen har 37 endringer, flere enn sync.max_changes = 25. Se over den (en prøvekjøring skriver den ut), og kjør på nytt med --allow-large")
     );
     assert_eq!(
         step.outputs(),
@@ -521,7 +521,7 @@ fn the_text_plan_notes_and_job_summary_speak_the_configured_language() {
                 &[
                     "KORT",
                     "UTFALL",
-                    "22 kort: 5 godkjent, 7 avvist, 2 overtatt, 3 uendret, 5 hoppet over;",
+                    "22 kort: 5 godkjent, 8 avvist, 2 overtatt, 2 uendret, 5 hoppet over;",
                     "endringer er planlagt, ikke utført.",
                     "legg til etiketten fase/",
                     "ny sak: lagt på tavla",
@@ -648,7 +648,7 @@ fn json_output_stays_json_in_actions() {
     assert_eq!(run.code(), Some(0), "{}", run.text());
     let plan: Value =
         serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.text()));
-    assert_eq!(plan["summary"]["outcomes"]["rejected"], 7);
+    assert_eq!(plan["summary"]["outcomes"]["rejected"], 8);
     assert!(
         run.stderr()
             .contains("::warning title=Flyttingen ville blitt avvist"),
@@ -822,7 +822,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
         &step.summary(),
         &[
             "(prøvekjøring)",
-            "**Prøvekjøring: ingenting er endret.** 35 endringer er planlagt.",
+            "**Prøvekjøring: ingenting er endret.** 37 endringer er planlagt.",
             "en ekte kjøring avviser den uten --allow-large",
         ],
     );
@@ -839,7 +839,7 @@ fn the_set_up_guide_works_step_by_step_on_the_fake_github() {
             .labels_of("digdir/portfolio", 110)
             .contains(&"fase/ikke-startet".to_string()));
     });
-    assert_contains(&step.summary(), &["35 endringer er utført."]);
+    assert_contains(&step.summary(), &["37 endringer er utført."]);
 
     // 6. The workflow from then on: a scheduled run over the now honest board does nothing ...
     let _ = std::fs::remove_file(step.path("summary.md"));

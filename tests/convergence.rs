@@ -51,7 +51,12 @@ async fn uninterrupted(board: &str, config: &Config) -> (Vec<String>, usize) {
     let writes = gh.log().writes();
     gh.clear_log();
     assert_eq!(run(&gh, config).await, Some(Exit::Ok));
-    assert_eq!(gh.log().writes(), 0, "a second run has nothing to do");
+    assert_eq!(
+        gh.log().writes(),
+        0,
+        "a second run has nothing to do:\n{}",
+        gh.log().summary()
+    );
     (gh.read(|s| s.digest()), writes)
 }
 

@@ -1267,6 +1267,34 @@ fn a_sync_reads_who_edited_the_record_and_reverts_a_move_it_no_longer_allows() {
 }
 
 #[test]
+fn a_phase_label_a_person_added_does_not_let_a_card_move() {
+    let Some(w) = World::digdir() else { return };
+    office(&w, &[WRITER]);
+    // #119 is in Problem by the bot's label; a writer adds `fase/konsept` and drags the card to Konsept.
+    w.gh.edit(|s| {
+        let at = s.tick();
+        let issue = s.issue_mut("digdir/portfolio", 119).expect("#119");
+        issue.labels.push("fase/konsept".into());
+        issue
+            .label_events
+            .push(support::fake::state::LabelEventData {
+                labeled: true,
+                label: "fase/konsept".into(),
+                actor: Some(WRITER.into()),
+                created_at: at,
+            });
+    });
+    w.set_status("PVTI_119", "Konsept");
+    w.ok("projects_v2_item", &w.card_edited(119));
+    assert_eq!(w.status("PVTI_119").as_deref(), Some("Problem"));
+    assert_eq!(w.labels(119), strings(&["fase/problem", "moscow/should"]));
+    let refusal = w.marked(119, "portfolio-sync:rejected");
+    assert_contains(&refusal[0], &["ingen vedtak er registrert"]);
+    w.gh.take_writes();
+    w.finish();
+}
+
+#[test]
 fn moving_back_past_a_decision_voids_it_and_trekk_withdraws_one() {
     let Some(w) = World::digdir() else { return };
     office(&w, &[WRITER]);

@@ -302,7 +302,7 @@ fn a_sync_whose_snapshot_cannot_be_saved_applied_nothing_and_says_so() {
     assert_contains(
         &printed,
         &[
-            "35 endringer er planlagt, ikke utført.",
+            "37 endringer er planlagt, ikke utført.",
             "Feilet (1):",
             &format!("lagre snapshot-fila: cannot write {board_arg}"),
         ],
@@ -370,7 +370,7 @@ fn a_sync_on_a_snapshot_that_is_not_a_regular_file_saves_nothing_and_exits_2() {
     assert_contains(
         &stdout(&out),
         &[
-            "35 endringer er planlagt, ikke utført.",
+            "37 endringer er planlagt, ikke utført.",
             "Feilet (1):",
             "not a regular file",
         ],

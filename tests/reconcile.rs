@@ -674,3 +674,113 @@ fn a_tracking_issue_quoting_a_huge_section_fits_githubs_limit() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The phase label is the bot's memory only when the bot wrote it (the label history says who did)
+
+/// `item` with a label history: (event, label, actor), one minute apart.
+fn with_history(mut item: Item, events: &[(&str, &str, &str)]) -> Item {
+    let labels: Vec<_> = events
+        .iter()
+        .enumerate()
+        .map(|(i, (event, label, actor))| {
+            json!({ "at": format!("2026-11-0{}T10:00:00Z", i + 1), "event": event, "label": label, "actor": actor })
+        })
+        .collect();
+    let history = serde_json::from_value(json!({ "labels": labels })).unwrap();
+    item.set_history(&history);
+    item
+}
+
+const BOT: &str = "portfolio-sync";
+
+#[test]
+fn a_phase_label_a_person_added_grants_nothing() {
+    // The bot accepted Problem; a person added `fase/plan` and moved the card to Planning, which fails Plan's
+    // checks (no priority): the move is checked from Problem and refused, and the person's label goes.
+    let mut item = issue_item(1, Some("Planning"), &["fase/problem", "fase/plan"]);
+    item.fields.remove("Priority");
+    let item = with_history(
+        item,
+        &[
+            ("labeled", "fase/problem", BOT),
+            ("labeled", "fase/plan", "mallory"),
+        ],
+    );
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.from.as_deref(), Some("Problem"));
+    assert_eq!(d.outcome, Outcome::Rejected, "{d:?}");
+    assert!(has_label_change(&changes, false, "fase/plan"));
+    assert!(!has_label_change(&changes, false, "fase/problem"));
+}
+
+#[test]
+fn the_bots_label_a_person_removed_is_still_remembered() {
+    // The bot accepted Problem; a person took the label off and moved the card to Build: a move from Problem,
+    // checked (and refused: Plan's checks fail), not an unlabelled card adopted where it stands.
+    let mut item = issue_item(1, Some("Build"), &[]);
+    item.fields.remove("Priority");
+    let item = with_history(
+        item,
+        &[
+            ("labeled", "fase/problem", BOT),
+            ("unlabeled", "fase/problem", "mallory"),
+        ],
+    );
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.from.as_deref(), Some("Problem"));
+    assert_eq!(d.outcome, Outcome::Rejected, "{d:?}");
+    assert!(has_label_change(&changes, true, "fase/problem"));
+}
+
+#[test]
+fn an_accepted_phase_whose_label_a_person_set_gets_the_bots_own() {
+    // Everything Plan asks is there: the move is accepted, and the person's `fase/plan` is taken off and put back
+    // by the bot (GitHub records no event for adding a label that is there), so the next run remembers it.
+    let item = with_history(
+        issue_item(1, Some("Planning"), &["fase/problem", "fase/plan"]),
+        &[
+            ("labeled", "fase/problem", BOT),
+            ("labeled", "fase/plan", "kari"),
+        ],
+    );
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Accepted, "{d:?}");
+    let labels: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddLabel { label, .. } => Some(format!("+{label}")),
+            Change::RemoveLabel { label, .. } => Some(format!("-{label}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(labels, ["-fase/plan", "+fase/plan", "-fase/problem"]);
+
+    // Once the history shows the bot's own label, the card stands still.
+    let item = with_history(
+        issue_item(1, Some("Planning"), &["fase/plan"]),
+        &[
+            ("labeled", "fase/plan", "kari"),
+            ("unlabeled", "fase/plan", "portfolio-sync[bot]"),
+            ("labeled", "fase/plan", "portfolio-sync[bot]"),
+        ],
+    );
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Unchanged, "{d:?}");
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
+fn without_a_history_the_labels_count_as_they_are() {
+    let plan = reconcile(
+        &config_with(""),
+        &board(vec![issue_item(1, Some("Planning"), &["fase/plan"])]),
+    );
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Unchanged);
+    assert!(changes.is_empty(), "{changes:?}");
+}

@@ -131,7 +131,7 @@ macro_rules! board_issue_fragment {
 /// The phase history of an issue, read with the board (the report's flow): when the issue was opened, and the
 /// last 20 label events of its timeline, oldest first (`hasPreviousPage`: there were older ones). Label events
 /// cannot be filtered by name, so other labels' events share the page; 20 covers years of a portfolio issue.
-/// Only the board read asks for it: a single issue read for an event needs no history.
+/// The board read and a single issue's read ask for it: the history says which phase labels are the bot's.
 macro_rules! phase_history_fragment {
     () => {
         "fragment PhaseHistory on Issue {
@@ -186,6 +186,7 @@ pub const READ_ISSUE: &str = concat!(
   repository(owner: $owner, name: $name) {
     issue(number: $number) {
       ...BoardIssue
+      ...PhaseHistory
       projectItems(first: 50) {
         nodes {
           project { id }
@@ -198,7 +199,8 @@ pub const READ_ISSUE: &str = concat!(
 ",
     board_item_fragment!(),
     board_issue_fragment!(),
-    field_value_fragment!()
+    field_value_fragment!(),
+    phase_history_fragment!()
 );
 
 /// One issue by node id (or a board item by its id), as [`READ_ISSUE`].
@@ -208,6 +210,7 @@ pub const READ_ISSUE_NODE: &str = concat!(
     __typename
     ... on Issue {
       ...BoardIssue
+      ...PhaseHistory
       projectItems(first: 50) {
         nodes {
           project { id }
@@ -218,13 +221,15 @@ pub const READ_ISSUE_NODE: &str = concat!(
     ... on ProjectV2Item {
       project { id }
       ...BoardItem
+      content { ... on Issue { ...PhaseHistory } }
     }
   }
 }
 ",
     board_item_fragment!(),
     board_issue_fragment!(),
-    field_value_fragment!()
+    field_value_fragment!(),
+    phase_history_fragment!()
 );
 
 /// The rest of the field values of one item whose first page was full.

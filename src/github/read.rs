@@ -275,6 +275,7 @@ pub(crate) async fn read_issue(
             Some("Issue") | None => {
                 let found: IssueNode = decode(operation, node)?;
                 let labels_left = found.content.labels_left();
+                let history = found.content.history();
                 let mut issue = issue_from(found.content);
                 if let Some((issue_id, cursor)) = labels_left {
                     issue
@@ -294,6 +295,9 @@ pub(crate) async fn read_issue(
                         let mut item = item_from(node.item, meta, status_field);
                         rest.complete(client, &mut item, meta, status_field).await?;
                         item.issue = Some(issue.clone());
+                        if let Some(history) = &history {
+                            item.set_history(history);
+                        }
                         Some(item)
                     }
                     None => None,

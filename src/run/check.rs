@@ -105,7 +105,7 @@ pub fn answer(
             return Ok(Exit::Ok);
         }
     };
-    let current = reconcile::checklist_phase(config, item, issue);
+    let current = reconcile::checklist_phase(config, &snapshot.bot, item, issue);
     let next = reconcile::next_phase_checks(config, &snapshot.bot, item, issue, current);
     // The comments the bot would write now: those of the plan, and the living status comment as it would read
     // (the plan has it only when the move changes it).

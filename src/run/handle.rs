@@ -387,7 +387,8 @@ async fn commands_of<F: IssueForge>(
                         .item
                         .clone()
                         .unwrap_or_else(|| bare_item(&found, String::new()));
-                    let current = reconcile::checklist_phase(config, &item, &found.issue);
+                    let current =
+                        reconcile::checklist_phase(config, &found.bot, &item, &found.issue);
                     let body =
                         reconcile::status_comment(config, &found.bot, &item, &found.issue, current);
                     let change = Change::UpsertComment {
@@ -514,7 +515,7 @@ async fn decide<F: IssueForge>(
     // Put on the board now: what the decision allows is planned from the card, and later commands find it.
     let item = item_on_board(forge, found).await?;
     let item = found.item.get_or_insert(item).clone();
-    let entered = reconcile::checklist_phase(config, &item, &found.issue) >= args.phase;
+    let entered = reconcile::checklist_phase(config, &found.bot, &item, &found.issue) >= args.phase;
     let by = commands::By {
         login: &c.author,
         at: c.created_at.as_deref().unwrap_or_default(),
@@ -563,7 +564,8 @@ async fn decide<F: IssueForge>(
     // comment comes with the move. Any other card stays: the decision allows a move, it makes none.
     let board = reconcile::board_phase(config, &item).ok();
     let waiting = board.is_some_and(|b| {
-        reconcile::accepted_phase(config, &found.issue, b).is_some_and(|a| a != b)
+        reconcile::accepted_phase(config, &found.bot, &item, &found.issue, b)
+            .is_some_and(|a| a != b)
     });
     if waiting {
         let then = reconcile::reconcile_item(config, &found.bot, &item, None);
@@ -580,7 +582,7 @@ async fn decide<F: IssueForge>(
         )
     });
     if !shows {
-        let current = reconcile::checklist_phase(config, &item, &found.issue);
+        let current = reconcile::checklist_phase(config, &found.bot, &item, &found.issue);
         let status = Change::UpsertComment {
             issue: c.issue.clone(),
             marker: Marker::Status,

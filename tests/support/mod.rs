@@ -86,7 +86,9 @@ pub fn example_fake(path: &str) -> FakeGitHub {
     let snapshot = example_snapshot(path);
     gh.edit(|s| {
         s.load_snapshot(&snapshot);
-        // The example's own comments (its decision records) are the bot's: here the bot is the fake's account.
+        // The example's own comments (its decision records) and label changes are the bot's: here the bot is the
+        // fake's account.
+        let bot = portfolio_sync::board::normal_login(&snapshot.bot);
         for repo in s.repos.values_mut() {
             for issue in repo.issues.values_mut() {
                 for c in &mut issue.comments {
@@ -94,6 +96,13 @@ pub fn example_fake(path: &str) -> FakeGitHub {
                         && c.body.starts_with("<!-- portfolio-sync:decisions")
                     {
                         c.author = fake::BOT.to_string();
+                    }
+                }
+                for e in &mut issue.label_events {
+                    if e.actor.as_deref().map(portfolio_sync::board::normal_login)
+                        == Some(bot.clone())
+                    {
+                        e.actor = Some(fake::BOT.to_string());
                     }
                 }
             }

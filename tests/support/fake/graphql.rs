@@ -13,7 +13,7 @@ use apollo_compiler::Schema;
 use serde_json::{json, Map, Value};
 
 use super::executor::{self, FieldError, Out, Resolver};
-use super::state::{AccountKind, Content, DataType, NodeRef, State, Val};
+use super::state::{AccountKind, Content, DataType, LabelEventData, NodeRef, State, Val};
 
 /// Query or mutation, as the request log records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -859,18 +859,29 @@ impl GitHub<'_> {
             return Err(FieldError::new(message.to_string()));
         }
         let add = field == "addLabelsToLabelable";
+        let at = self.state.tick();
+        let actor = Some(self.viewer.clone());
         let issue = self
             .state
             .issue_mut(&repo, number)
             .ok_or_else(|| FieldError::not_found("issue gone"))?;
         for name in names {
-            if add && !issue.has_label(&name) {
-                issue.labels.push(name);
-            } else if !add {
+            // GitHub's timeline records who changed a label, and nothing for a change that changes nothing.
+            let changes = add != issue.has_label(&name);
+            if add && changes {
+                issue.labels.push(name.clone());
+            } else if changes {
                 issue.labels.retain(|l| !l.eq_ignore_ascii_case(&name));
             }
+            if changes {
+                issue.label_events.push(LabelEventData {
+                    labeled: add,
+                    label: name,
+                    actor: actor.clone(),
+                    created_at: at.clone(),
+                });
+            }
         }
-        self.state.tick();
         Ok(Out::Object(Obj::Payload {
             typename: if add {
                 "AddLabelsToLabelablePayload"
