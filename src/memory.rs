@@ -1,9 +1,9 @@
 //! Which phases the bot remembers accepting. PURE.
 //!
 //! The phase label is the bot's memory, but anyone with write access can add or remove a label. The issue's label
-//! history (read with the board) says who did: a phase label a person added is their claim, not a phase the bot
-//! accepted, and a phase label of the bot's that a person removed is still the bot's memory. Without a history (an
-//! old snapshot) the labels count as they are.
+//! history (read with the board, and with a single issue for an event) says who did: a phase label a person added
+//! is their claim, not a phase the bot accepted, and a phase label of the bot's that a person removed is still the
+//! bot's memory. Without a history (an old snapshot) the labels count as they are.
 
 use crate::board::{normal_login, History, Issue, Item, LabelAction, LabelEvent};
 use crate::config::Config;
