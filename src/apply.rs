@@ -252,6 +252,20 @@ fn one_result(results: Vec<Result<()>>) -> Result<()> {
         .unwrap_or_else(|| Err(anyhow::anyhow!("the forge gave no result for this change")))
 }
 
+/// A label add or removal of the plan as the forge batches it.
+fn label_change(change: &Change) -> Option<LabelChange> {
+    let (issue, label, add) = match change {
+        Change::AddLabel { issue, label } => (issue, label, true),
+        Change::RemoveLabel { issue, label } => (issue, label, false),
+        _ => return None,
+    };
+    Some(LabelChange {
+        issue: issue.clone(),
+        label: label.clone(),
+        add,
+    })
+}
+
 enum Written {
     Wrote,
     Already,
@@ -322,8 +336,14 @@ impl<F: Forge> Applier<'_, F> {
         }
         let changes: Vec<StatusChange> = sets.iter().map(|(_, c)| c.clone()).collect();
         let results = self.forge.set_statuses(&changes).await;
-        for (i, (action, _)) in sets.iter().enumerate() {
-            match results.get(i) {
+        self.record(sets.iter().map(|(a, _)| *a), results);
+    }
+
+    /// The results of a batch, one per action in order: a change that failed fails only its item.
+    fn record<'p>(&mut self, actions: impl Iterator<Item = &'p Action>, results: Vec<Result<()>>) {
+        let mut results = results.into_iter();
+        for action in actions {
+            match results.next() {
                 Some(Ok(())) => self.applied.writes += 1,
                 Some(Err(e)) => self.fail(action, anyhow::anyhow!("{e:#}")),
                 None => self.fail(
@@ -339,42 +359,14 @@ impl<F: Forge> Applier<'_, F> {
     async fn labels(&mut self, actions: &[&Action]) {
         let changes: Vec<(&Action, LabelChange)> = actions
             .iter()
-            .copied()
-            .filter_map(|a| match &a.change {
-                Change::AddLabel { issue, label } => Some((
-                    a,
-                    LabelChange {
-                        issue: issue.clone(),
-                        label: label.clone(),
-                        add: true,
-                    },
-                )),
-                Change::RemoveLabel { issue, label } => Some((
-                    a,
-                    LabelChange {
-                        issue: issue.clone(),
-                        label: label.clone(),
-                        add: false,
-                    },
-                )),
-                _ => None,
-            })
+            .filter_map(|a| label_change(&a.change).map(|c| (*a, c)))
             .collect();
         if changes.is_empty() {
             return;
         }
         let batch: Vec<LabelChange> = changes.iter().map(|(_, c)| c.clone()).collect();
         let results = self.forge.change_labels(&batch).await;
-        for (i, (action, _)) in changes.iter().enumerate() {
-            match results.get(i) {
-                Some(Ok(())) => self.applied.writes += 1,
-                Some(Err(e)) => self.fail(action, anyhow::anyhow!("{e:#}")),
-                None => self.fail(
-                    action,
-                    anyhow::anyhow!("the forge gave no result for this change"),
-                ),
-            }
-        }
+        self.record(changes.iter().map(|(a, _)| *a), results);
     }
 
     /// Reads, in one batch, the comments of every issue the plan comments on (an upsert must find the bot's
@@ -415,22 +407,9 @@ impl<F: Forge> Applier<'_, F> {
     async fn one(&mut self, change: &Change) -> Result<Written> {
         match change {
             Change::SetStatus { .. } => Ok(Written::Already), // done in batches first
-            Change::AddLabel { issue, label } => {
-                let change = LabelChange {
-                    issue: issue.clone(),
-                    label: label.clone(),
-                    add: true,
-                };
-                one_result(self.forge.change_labels(&[change]).await)?;
-                Ok(Written::Wrote)
-            }
-            Change::RemoveLabel { issue, label } => {
-                let change = LabelChange {
-                    issue: issue.clone(),
-                    label: label.clone(),
-                    add: false,
-                };
-                one_result(self.forge.change_labels(&[change]).await)?;
+            Change::AddLabel { .. } | Change::RemoveLabel { .. } => {
+                let batch: Vec<LabelChange> = label_change(change).into_iter().collect();
+                one_result(self.forge.change_labels(&batch).await)?;
                 Ok(Written::Wrote)
             }
             Change::CreateLabel {

@@ -784,3 +784,18 @@ fn without_a_history_the_labels_count_as_they_are() {
     assert_eq!(d.outcome, Outcome::Unchanged);
     assert!(changes.is_empty(), "{changes:?}");
 }
+
+#[test]
+fn an_issue_the_bot_never_labelled_is_adopted_and_its_label_made_the_bots() {
+    // A person labelled the issue `fase/problem` before the bot ever saw it: adopted where its card stands (no
+    // checks), and the label taken off and put back so that the next run remembers it.
+    let item = with_history(
+        issue_item(1, Some("Problem"), &["fase/problem"]),
+        &[("labeled", "fase/problem", "kari")],
+    );
+    let plan = reconcile(&config_with(""), &board(vec![item]));
+    let (d, changes) = only(&plan);
+    assert_eq!(d.outcome, Outcome::Adopted, "{d:?}");
+    assert!(has_label_change(&changes, false, "fase/problem"));
+    assert!(has_label_change(&changes, true, "fase/problem"));
+}

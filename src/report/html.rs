@@ -90,6 +90,21 @@ fn svg(
     }
 }
 
+/// The chart's legend, in the corner where it hides the least, on a light ground.
+fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(INK)
+        .label_font(label_style(13))
+        .draw()?;
+    Ok(())
+}
+
 fn label_style(size: u32) -> TextStyle<'static> {
     ("sans-serif", size).into_font().color(&INK)
 }
@@ -551,13 +566,7 @@ impl Dashboard<'_> {
                 .legend(|(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], PALETTE[1].filled())
                 });
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(INK)
-                .label_font(label_style(13))
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
             Ok(())
         });
         let mut table = self.table_head(&[
@@ -634,13 +643,7 @@ impl Dashboard<'_> {
                 .legend(|(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], PALETTE[2].filled())
                 });
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.9))
-                .border_style(INK)
-                .label_font(label_style(13))
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
             Ok(())
         });
         let mut table = self.table_head(&[self.t("Kvartal", "Quarter"), &entered, &reached]);
@@ -859,13 +862,7 @@ impl Dashboard<'_> {
                 )?
                 .label(stale_label)
                 .legend(|(x, y)| TriangleMarker::new((x + 7, y), 5, STALE.filled()));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(INK)
-                .label_font(label_style(13))
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
             Ok(())
         });
         let mut table = self.table_head(&[
